@@ -1,0 +1,189 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/gradelog/gradelog/events"
+)
+
+// Append implements Log. One event is a plain publish; several are one
+// atomic batch. The first message carries the expectation (the aggregate's
+// last sequence, or the boundary's); every message carries a Nats-Msg-Id
+// derived from the idempotency key. Transient failures (leader change, lost
+// acknowledgement) are retried with the same bytes until ctx ends, which is
+// safe: the expectation and the key make a retry land at most once.
+func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, error) {
+	records, msgs, err := l.prepare(req)
+	if err != nil {
+		return Appended{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		first, dup, err := l.publish(ctx, msgs)
+		switch {
+		case err == nil && !dup:
+			for i := range records {
+				records[i].Position = first + uint64(i)
+				records[i].Version = records[i].Position
+			}
+			return Appended{Records: records}, nil
+		case err == nil && dup, isCode(err, 10201):
+			return l.alreadyRecorded(ctx, req.Aggregate, records[0].IdempotencyKey, len(records), 0)
+		case isCode(err, 10071, 10164):
+			return l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+		case isCode(err, 10077, 10023, 10002):
+			return Appended{}, fmt.Errorf("%w: append to %s refused: %v", ErrFull, req.Aggregate, err)
+		case transient(err) && ctx.Err() == nil:
+			sleep(ctx, backoff(attempt))
+		default:
+			return Appended{}, fmt.Errorf("append to %s: %w", req.Aggregate, err)
+		}
+	}
+}
+
+// prepare validates req, builds the records with their hash chain and the
+// messages that carry them.
+func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, error) {
+	if err := req.Aggregate.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
+	if n := len(req.Events); n == 0 || n > MaxBatch {
+		return nil, nil, fmt.Errorf("%w: %d events for %s (1 to %d per append)", ErrBadRequest, n, req.Aggregate, MaxBatch)
+	}
+	if (req.Head.Version == 0) != (req.Head.Hash == "") {
+		return nil, nil, fmt.Errorf("%w: head %+v of %s: a version needs its hash and only a new aggregate has neither", ErrBadRequest, req.Head, req.Aggregate)
+	}
+	subject := l.subj.of(req.Aggregate)
+	expectSubject, expectSeq := "", req.Head.Version
+	if req.Boundary != nil {
+		s, err := l.subj.boundary(req.Boundary.Pattern, req.Aggregate)
+		if err != nil {
+			return nil, nil, err
+		}
+		expectSubject, expectSeq = s, req.Boundary.Position
+	}
+	key := req.Key
+	if key == "" {
+		key = uuid.NewString() // still makes this call's own retries idempotent
+	}
+	now := l.cfg.Now()
+	prev := req.Head.Hash
+	records := make([]events.Record, len(req.Events))
+	msgs := make([]*nats.Msg, len(req.Events))
+	for i, p := range req.Events {
+		r, err := events.Encode(req.Aggregate, p, now, key, prev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
+		}
+		records[i], prev = r, r.Hash
+		m := &nats.Msg{Subject: subject, Data: r.Data, Header: nats.Header{}}
+		m.Header.Set(hdrType, r.Type)
+		m.Header.Set(hdrSchema, strconv.Itoa(r.Schema))
+		m.Header.Set(hdrHash, r.Hash)
+		m.Header.Set(jetstream.MsgIDHeader, msgID(key, i, len(req.Events)))
+		msgs[i] = m
+	}
+	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expectSeq, 10))
+	if expectSubject != "" {
+		msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, expectSubject)
+	}
+	return records, msgs, nil
+}
+
+func msgID(key string, i, n int) string {
+	if n == 1 {
+		return key
+	}
+	return key + "#" + strconv.Itoa(i)
+}
+
+// publish sends msgs once and returns the sequence of the first stored
+// message and whether the server reported it a duplicate.
+func (l *JetStream) publish(ctx context.Context, msgs []*nats.Msg) (uint64, bool, error) {
+	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if len(msgs) == 1 {
+		ack, err := l.js.PublishMsg(actx, msgs[0])
+		if err != nil {
+			return 0, false, err
+		}
+		return ack.Sequence, ack.Duplicate, nil
+	}
+	ack, err := jetstreamext.PublishMsgBatch(actx, l.js, msgs)
+	if err != nil {
+		return 0, false, err
+	}
+	return ack.Sequence - uint64(len(msgs)) + 1, false, nil
+}
+
+// conflict resolves a stale expectation: if this key's records landed after
+// the head (a retry of an append whose acknowledgement was lost), they are
+// returned as already recorded; otherwise it is a *ConflictError.
+func (l *JetStream) conflict(ctx context.Context, req AppendRequest, key string, n int) (Appended, error) {
+	if got, err := l.alreadyRecorded(ctx, req.Aggregate, key, n, req.Head.Version); err == nil {
+		return got, nil
+	}
+	subject, expected := l.subj.of(req.Aggregate), req.Head.Version
+	if req.Boundary != nil {
+		subject, _ = l.subj.boundary(req.Boundary.Pattern, req.Aggregate)
+		expected = req.Boundary.Position
+	}
+	current, err := l.lastSeq(ctx, subject)
+	if err != nil {
+		return Appended{}, err
+	}
+	return Appended{}, &ConflictError{Aggregate: req.Aggregate, Expected: expected, Current: current}
+}
+
+var errNotRecorded = errors.New("not recorded")
+
+// alreadyRecorded returns the n records of aggregate a stored with key
+// after position `after`.
+func (l *JetStream) alreadyRecorded(ctx context.Context, a events.AggregateID, key string, n int, after uint64) (Appended, error) {
+	h, err := l.load(ctx, a, after, Until{})
+	if err != nil {
+		return Appended{}, err
+	}
+	var mine []events.Record
+	for _, r := range h.Records {
+		if r.IdempotencyKey == key {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) != n {
+		return Appended{}, errNotRecorded
+	}
+	return Appended{Records: mine, AlreadyRecorded: true}, nil
+}
+
+func (l *JetStream) lastSeq(ctx context.Context, subject string) (uint64, error) {
+	m, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last record of %s: %w", subject, err)
+	}
+	return m.Sequence, nil
+}
+
+func isCode(err error, codes ...jetstream.ErrorCode) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	for _, c := range codes {
+		if apiErr.ErrorCode == c {
+			return true
+		}
+	}
+	return false
+}

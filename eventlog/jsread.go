@@ -1,0 +1,128 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/gradelog/gradelog/events"
+)
+
+// getBatchSize is how many records one direct batch get asks for.
+const getBatchSize = 512
+
+// Load implements Log with batch direct gets on the aggregate's subject.
+func (l *JetStream) Load(ctx context.Context, a events.AggregateID, until Until) (History, error) {
+	if err := a.Validate(); err != nil {
+		return History{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
+	return l.load(ctx, a, 0, until)
+}
+
+// load reads a's records after position `after`, up to until.
+func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64, until Until) (History, error) {
+	var h History
+	subject := l.subj.of(a)
+	next := after + 1
+	for {
+		msgs, err := jetstreamext.GetBatch(ctx, l.js, l.cfg.Stream, getBatchSize,
+			jetstreamext.GetBatchSeq(next), jetstreamext.GetBatchSubject(subject))
+		if err != nil {
+			return History{}, fmt.Errorf("load %s: %w", a, err)
+		}
+		n, pending := 0, -1
+		for m, err := range msgs {
+			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				return h, nil
+			}
+			if err != nil {
+				return History{}, fmt.Errorf("load %s: %w", a, err)
+			}
+			n++
+			next = m.Sequence + 1
+			pending, _ = strconv.Atoi(m.Header.Get("Nats-Num-Pending"))
+			r, err := Decode(l.stored(m.Subject, m.Sequence, m.Header, m.Data))
+			if err != nil {
+				return History{}, err
+			}
+			if !until.admits(r) {
+				return h, nil
+			}
+			h.Records = append(h.Records, r)
+			h.Head = r.Head()
+		}
+		if n < getBatchSize || pending == 0 {
+			return h, nil
+		}
+	}
+}
+
+func (l *JetStream) stored(subject string, seq uint64, hdr map[string][]string, data []byte) Stored {
+	a, _ := l.subj.aggregate(subject) // the stream only holds the prefix's subjects
+	schema, _ := strconv.Atoi(first(hdr[hdrSchema]))
+	return Stored{
+		Aggregate: a, Position: seq, Version: seq,
+		Type: first(hdr[hdrType]), Schema: schema, Hash: first(hdr[hdrHash]),
+		Data: data, Where: "subject " + subject,
+	}
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// Scan implements Log with an ordered consumer starting after `after`. The
+// consumer pulls a bounded number of messages ahead of fn.
+func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(Stored) error) error {
+	var end uint64
+	if !live {
+		last, err := l.LastPosition(ctx)
+		if err != nil {
+			return err
+		}
+		if last <= after {
+			return nil
+		}
+		end = last
+	}
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if after > 0 {
+		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: after + 1}
+	}
+	cons, err := l.js.OrderedConsumer(ctx, l.cfg.Stream, cfg)
+	if err != nil {
+		return fmt.Errorf("scan from position %d: %w", after+1, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("scan from position %d: %w", after+1, err)
+	}
+	defer it.Stop()
+	for {
+		m, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("scan: %w", err)
+		}
+		md, err := m.Metadata()
+		if err != nil {
+			return fmt.Errorf("scan: metadata: %w", err)
+		}
+		seq := md.Sequence.Stream
+		if err := fn(l.stored(m.Subject(), seq, m.Headers(), m.Data())); err != nil {
+			return err
+		}
+		if !live && seq >= end {
+			return nil
+		}
+	}
+}
