@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gradelog/gradelog/httpapi"
+)
+
+func newServeCmd(e *env) *cobra.Command {
+	var lf logFlags
+	var httpAddr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run gradelog: the event log (embedded NATS by default) and the HTTP API",
+		Long: `serve starts gradelog. Without --nats it runs an embedded NATS server with
+JetStream, its data under --data, listening on no network port; every write
+is synced to disk before it is acknowledged unless --fast-sync is given.
+With --nats it uses an external NATS cluster (streams with 3 replicas).
+
+At start the event stream is created if needed and its configuration is read
+back: serve refuses to run on a stream that is not append-only.
+
+HTTP: /healthz answers while the process runs; /readyz when the event log
+answers and is append-only.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), e, &lf, httpAddr)
+		},
+	}
+	lf.bind(cmd.Flags(), e.getenv)
+	cmd.Flags().StringVar(&httpAddr, "http", "127.0.0.1:8080", "HTTP listen address")
+	return cmd
+}
+
+func serve(ctx context.Context, e *env, lf *logFlags, httpAddr string) error {
+	opened, err := lf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer opened.close()
+
+	ln, err := net.Listen("tcp", httpAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP listen on %s: %w", httpAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(httpapi.Deps{Ready: opened.log.CheckConfig}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
+	fmt.Fprintf(e.stdout, "gradelog: listening on http://%s\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("HTTP server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("HTTP shutdown: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "gradelog: stopped")
+	return nil
+}
