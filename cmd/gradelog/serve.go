@@ -10,12 +10,17 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
 )
 
+// systemActor is who gradelog itself acts as (publishing the catalog).
+var systemActor = events.Actor{ID: "gradelog", Roles: []string{"system"}}
+
 func newServeCmd(e *env) *cobra.Command {
 	var lf logFlags
-	var httpAddr string
+	var httpAddr, catFile, rsFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run gradelog: the event log (embedded NATS by default) and the HTTP API",
@@ -25,26 +30,42 @@ is synced to disk before it is acknowledged unless --fast-sync is given.
 With --nats it uses an external NATS cluster (streams with 3 replicas).
 
 At start the event stream is created if needed and its configuration is read
-back: serve refuses to run on a stream that is not append-only.
+back: serve refuses to run on a stream that is not append-only. The catalog
+and ruleset (the shipped ones, or --catalog and --ruleset) are checked; serve
+refuses to start on one with an unacknowledged error and publishes nothing.
+Otherwise they are published for their year unless the same versions are
+already in force; a changed file becomes the next version, and its changes
+are printed.
 
 HTTP: /healthz answers while the process runs; /readyz when the event log
 answers and is append-only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), e, &lf, httpAddr)
+			return serve(cmd.Context(), e, &lf, httpAddr, catFile, rsFile)
 		},
 	}
 	lf.bind(cmd.Flags(), e.getenv)
 	cmd.Flags().StringVar(&httpAddr, "http", "127.0.0.1:8080", "HTTP listen address")
+	cmd.Flags().StringVar(&catFile, "catalog", "", "programme catalog file (default: the shipped catalog)")
+	cmd.Flags().StringVar(&rsFile, "ruleset", "", "ruleset file (default: the shipped ruleset)")
 	return cmd
 }
 
-func serve(ctx context.Context, e *env, lf *logFlags, httpAddr string) error {
+func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile string) error {
+	cat, rs, err := loadDocuments(e.stderr, catFile, rsFile)
+	if err != nil {
+		return err
+	}
 	opened, err := lf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer opened.close()
+	hs := &handlers.Handlers{Log: opened.log}
+	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
+	if err != nil {
+		return fmt.Errorf("publish catalog and ruleset: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
@@ -55,6 +76,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr string) error {
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
+	printPublication(e.stdout, cat.Programme.Code, pub)
 	fmt.Fprintf(e.stdout, "gradelog: listening on http://%s\n", ln.Addr())
 
 	errc := make(chan error, 1)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/internal/natstest"
+	"github.com/gradelog/gradelog/seeds"
 )
 
 func noenv(string) string { return "" }
@@ -118,3 +121,81 @@ func TestServeExternalCluster(t *testing.T) {
 		t.Fatalf("GET /readyz = %d %s", code, body)
 	}
 }
+
+// TestServePublishesCatalogOnce: the first start publishes the shipped
+// catalog and ruleset, a restart publishes nothing, a changed catalog file
+// becomes version 2 with its change printed, and a broken one keeps the
+// server from starting with nothing published.
+func TestServePublishesCatalogOnce(t *testing.T) {
+	data := t.TempDir()
+	out := serveOnce(t, "--data", data)
+	for _, want := range []string{"catalog MIAS 2025-2026 version 1 published now", "ruleset 2025-2026 version 1 published now"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("first start: output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := serveOnce(t, "--data", data); !strings.Contains(out, "catalog MIAS 2025-2026 version 1 in force") || strings.Contains(out, "published now") {
+		t.Fatalf("restart:\n%s", out)
+	}
+	_, shipped := seeds.Catalog()
+	changed := filepath.Join(t.TempDir(), "catalog.yaml")
+	edited := strings.Replace(string(shipped), "title: Droit des associations", "title: Droit des associations et fondations", 1)
+	if err := os.WriteFile(changed, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = serveOnce(t, "--data", data, "--catalog", changed)
+	if !strings.Contains(out, "catalog MIAS 2025-2026 version 2 published now") || !strings.Contains(out, "UE 1/13: title") {
+		t.Fatalf("changed catalog:\n%s", out)
+	}
+
+	broken := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(broken, []byte(strings.Replace(string(shipped), "cycle_credits:", "ects: 1\n  cycle_credits:", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := t.TempDir()
+	var stderr strings.Builder
+	err := run(context.Background(), []string{"serve", "--data", fresh, "--catalog", broken, "--http", "127.0.0.1:0"}, noenv, io.Discard, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "ects") {
+		t.Fatalf("broken catalog: err %v, stderr %q", err, stderr.String())
+	}
+	if _, statErr := os.Stat(filepath.Join(fresh, "nats")); !os.IsNotExist(statErr) {
+		t.Fatalf("a refused start opened the log: %v", statErr)
+	}
+}
+
+// serveOnce starts serve, waits until it listens and stops it, returning
+// what it printed.
+func serveOnce(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--http", "127.0.0.1:0"}, args...), noenv, &out, io.Discard)
+	}()
+	for !strings.Contains(out.String(), "listening on") {
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve ended: %v\n%s", err, out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
