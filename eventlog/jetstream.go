@@ -34,7 +34,7 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, cfg JetStreamConfig) (*Je
 	var stream jetstream.Stream
 	for attempt := 0; ; attempt++ {
 		stream, err = openStream(ctx, js, cfg)
-		if err == nil || errors.Is(err, ErrRelaxed) || ctx.Err() != nil || !transient(err) {
+		if err == nil || ctx.Err() != nil || !transient(err) {
 			break
 		}
 		sleep(ctx, backoff(attempt))
@@ -91,7 +91,7 @@ func transient(err error) bool {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode {
-		case 10008, 10163, 10158: // cluster not available, last-seq not ready, dup in process
+		case 10008, 10163, 10158, 10210: // cluster not available, last-seq not ready, dup in process, too many batches in flight
 			return true
 		}
 		return false

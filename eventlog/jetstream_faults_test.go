@@ -188,10 +188,38 @@ func TestClusterLeaderStepDown(t *testing.T) {
 			}
 		}()
 	}
+	js, _ := jetstream.New(nc)
+	leader := func() string { // "" while unknown (an election, a slow answer)
+		ictx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		st, err := js.Stream(ictx, "GRADELOG")
+		if err != nil {
+			return ""
+		}
+		info, err := st.Info(ictx)
+		if err != nil || info.Cluster == nil {
+			return ""
+		}
+		return info.Cluster.Leader
+	}
 	for range 2 {
 		time.Sleep(300 * time.Millisecond)
-		if _, err := nc.Request("$JS.API.STREAM.LEADER.STEPDOWN.GRADELOG", nil, 5*time.Second); err != nil {
-			t.Fatalf("step-down request: %v", err)
+		before := leader()
+		if before == "" {
+			t.Fatal("no stream leader known before the step-down")
+		}
+		resp, err := nc.Request("$JS.API.STREAM.LEADER.STEPDOWN.GRADELOG", nil, 5*time.Second)
+		if err != nil || !strings.Contains(string(resp.Data), `"success":true`) {
+			t.Fatalf("step-down request: %v %s", err, resp.Data)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			if now := leader(); now != before && now != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("stream leader still %q after the step-down", before)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
 	time.Sleep(500 * time.Millisecond)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,19 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 	if err != nil {
 		return Appended{}, err
 	}
+	if req.Boundary != nil {
+		// The server checks only the boundary: make sure the head, whose
+		// hash the first record links to, is still the aggregate's. A write
+		// to the aggregate after this read moves the boundary and is caught.
+		current, err := l.lastSeq(ctx, l.subj.of(req.Aggregate))
+		if err != nil {
+			return Appended{}, err
+		}
+		if current != req.Head.Version {
+			return l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+		}
+	}
+	unreachableSince := time.Time{}
 	for attempt := 0; ; attempt++ {
 		first, dup, err := l.publish(ctx, msgs)
 		switch {
@@ -36,12 +50,21 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 			}
 			return Appended{Records: records}, nil
 		case err == nil && dup, isCode(err, 10201):
-			return l.alreadyRecorded(ctx, req.Aggregate, records[0].IdempotencyKey, len(records), 0)
+			got, err := l.alreadyRecorded(ctx, req.Aggregate, records[0].IdempotencyKey, len(records), 0)
+			if errors.Is(err, errNotRecorded) {
+				return Appended{}, fmt.Errorf("%w: idempotency key %q of %s was used by a different append of %d events", ErrBadRequest, records[0].IdempotencyKey, req.Aggregate, len(records))
+			}
+			return got, err
 		case isCode(err, 10071, 10164):
 			return l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
-		case isCode(err, 10077, 10023, 10002):
+		case isFull(err):
 			return Appended{}, fmt.Errorf("%w: append to %s refused: %v", ErrFull, req.Aggregate, err)
+		case errors.Is(err, nats.ErrNoResponders) && !unreachableSince.IsZero() && time.Since(unreachableSince) > 10*time.Second:
+			return Appended{}, fmt.Errorf("append to %s: stream %q has not answered for 10s: %w", req.Aggregate, l.cfg.Stream, err)
 		case transient(err) && ctx.Err() == nil:
+			if errors.Is(err, nats.ErrNoResponders) && unreachableSince.IsZero() {
+				unreachableSince = time.Now()
+			}
 			sleep(ctx, backoff(attempt))
 		default:
 			return Appended{}, fmt.Errorf("append to %s: %w", req.Aggregate, err)
@@ -88,7 +111,7 @@ func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, er
 		m.Header.Set(hdrType, r.Type)
 		m.Header.Set(hdrSchema, strconv.Itoa(r.Schema))
 		m.Header.Set(hdrHash, r.Hash)
-		m.Header.Set(jetstream.MsgIDHeader, msgID(key, i, len(req.Events)))
+		m.Header.Set(jetstream.MsgIDHeader, msgID(subject, key, i, len(req.Events)))
 		msgs[i] = m
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expectSeq, 10))
@@ -98,11 +121,13 @@ func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, er
 	return records, msgs, nil
 }
 
-func msgID(key string, i, n int) string {
+// msgID scopes the idempotency key to the aggregate: the server
+// deduplicates across the whole stream, the handlers per aggregate.
+func msgID(subject, key string, i, n int) string {
 	if n == 1 {
-		return key
+		return subject + "/" + key
 	}
-	return key + "#" + strconv.Itoa(i)
+	return subject + "/" + key + "#" + strconv.Itoa(i)
 }
 
 // publish sends msgs once and returns the sequence of the first stored
@@ -128,8 +153,12 @@ func (l *JetStream) publish(ctx context.Context, msgs []*nats.Msg) (uint64, bool
 // the head (a retry of an append whose acknowledgement was lost), they are
 // returned as already recorded; otherwise it is a *ConflictError.
 func (l *JetStream) conflict(ctx context.Context, req AppendRequest, key string, n int) (Appended, error) {
-	if got, err := l.alreadyRecorded(ctx, req.Aggregate, key, n, req.Head.Version); err == nil {
+	got, err := l.alreadyRecorded(ctx, req.Aggregate, key, n, req.Head.Version)
+	if err == nil {
 		return got, nil
+	}
+	if !errors.Is(err, errNotRecorded) {
+		return Appended{}, fmt.Errorf("append to %s met a conflict and could not tell whether it had landed: %w", req.Aggregate, err)
 	}
 	subject, expected := l.subj.of(req.Aggregate), req.Head.Version
 	if req.Boundary != nil {
@@ -173,6 +202,22 @@ func (l *JetStream) lastSeq(ctx context.Context, subject string) (uint64, error)
 		return 0, fmt.Errorf("last record of %s: %w", subject, err)
 	}
 	return m.Sequence, nil
+}
+
+// isFull reports a refusal because a storage limit of the stream or the
+// account is reached; other store failures (a message too large) are not.
+func isFull(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode {
+	case 10023, 10002, 10047: // insufficient resources, account limits, storage exceeded
+		return true
+	case 10077: // store failed: "maximum bytes exceeded", "maximum messages exceeded", ...
+		return strings.Contains(apiErr.Description, "maximum bytes") || strings.Contains(apiErr.Description, "maximum messages exceeded")
+	}
+	return false
 }
 
 func isCode(err error, codes ...jetstream.ErrorCode) bool {

@@ -23,7 +23,11 @@ func (l *JetStream) Load(ctx context.Context, a events.AggregateID, until Until)
 	return l.load(ctx, a, 0, until)
 }
 
-// load reads a's records after position `after`, up to until.
+// load reads a's records after position `after`, up to until. It pages
+// through batch direct gets until the server says nothing matching is
+// pending; a page that ends early (byte limit, timeout) is followed by the
+// next one, and a page with no record at all is an error, never a silently
+// shorter history.
 func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64, until Until) (History, error) {
 	var h History
 	subject := l.subj.of(a)
@@ -34,7 +38,7 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 		if err != nil {
 			return History{}, fmt.Errorf("load %s: %w", a, err)
 		}
-		n, pending := 0, -1
+		got, pending := 0, -1
 		for m, err := range msgs {
 			if errors.Is(err, jetstreamext.ErrNoMessages) {
 				return h, nil
@@ -42,9 +46,11 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 			if err != nil {
 				return History{}, fmt.Errorf("load %s: %w", a, err)
 			}
-			n++
+			got++
 			next = m.Sequence + 1
-			pending, _ = strconv.Atoi(m.Header.Get("Nats-Num-Pending"))
+			if pending, err = strconv.Atoi(m.Header.Get("Nats-Num-Pending")); err != nil {
+				pending = -1
+			}
 			r, err := Decode(l.stored(m.Subject, m.Sequence, m.Header, m.Data))
 			if err != nil {
 				return History{}, err
@@ -55,8 +61,13 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 			h.Records = append(h.Records, r)
 			h.Head = r.Head()
 		}
-		if n < getBatchSize || pending == 0 {
+		switch {
+		case pending == 0:
 			return h, nil
+		case got == 0 && ctx.Err() != nil:
+			return History{}, fmt.Errorf("load %s: %w", a, ctx.Err())
+		case got == 0:
+			return History{}, fmt.Errorf("load %s: no complete reply from stream %q after position %d", a, l.cfg.Stream, next-1)
 		}
 	}
 }

@@ -23,9 +23,12 @@ import (
 type Log interface {
 	// Append stores req.Events as the next records of req.Aggregate, all
 	// or none, if the aggregate is still at req.Head. A retry of an append
-	// that already landed (same idempotency key) returns the records first
-	// stored, with AlreadyRecorded set, and stores nothing. A stale head is
-	// a *ConflictError naming the current version.
+	// that already landed (same key and same head, or same key within the
+	// backend's deduplication window) returns the records first stored,
+	// with AlreadyRecorded set, and stores nothing; a retry decided on a
+	// fresh head after the window is the command layer's to recognise
+	// (handlers check keys in the history they load). A stale head is a
+	// *ConflictError naming the current version.
 	Append(ctx context.Context, req AppendRequest) (Appended, error)
 
 	// Load returns an aggregate's records in order, up to the bound (the

@@ -1,8 +1,10 @@
 package logtest
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -45,10 +47,16 @@ func testIdempotent(t *testing.T, open Opener) {
 	if !again.AlreadyRecorded || again.Records[0].ID != first.Records[0].ID {
 		t.Fatalf("late retry: %+v, want the first record already recorded", again)
 	}
-	// The same key with a stale head that did not land is a conflict.
+	// A fresh key with a stale head is a conflict.
 	_, err := l.Append(ctxT(t), eventlog.AppendRequest{Aggregate: a, Head: h.Head, Key: "never-landed", Events: marks(902, 1)})
 	if !errors.Is(err, eventlog.ErrConflict) {
 		t.Fatalf("stale append with a fresh key: %v, want conflict", err)
+	}
+	// A key is scoped to its aggregate: the same key on another aggregate
+	// is another command.
+	other := appendOK(t, l, eventlog.AppendRequest{Aggregate: sheet(2), Key: "late-retry", Events: marks(903, 1)})
+	if other.AlreadyRecorded {
+		t.Fatal("a key used on another aggregate was taken for a retry")
 	}
 	all := scanAll(t, l, 0)
 	seen := map[string]int{}
@@ -60,8 +68,8 @@ func testIdempotent(t *testing.T, open Opener) {
 			t.Fatalf("record %s stored %d times", k, n)
 		}
 	}
-	if len(all) != 1+5+2 {
-		t.Fatalf("log holds %d records, want 8", len(all))
+	if len(all) != 1+5+2+1 {
+		t.Fatalf("log holds %d records, want 9", len(all))
 	}
 }
 
@@ -74,13 +82,25 @@ func testAtomicBatch(t *testing.T, open Opener) {
 	if len(got.Records) != 500 {
 		t.Fatalf("batch returned %d records", len(got.Records))
 	}
-	h := load(t, l, a, eventlog.Until{})
-	if len(h.Records) != 500 || h.Head != got.Head() {
-		t.Fatalf("loaded %d records head %+v, want 500 and %+v", len(h.Records), h.Head, got.Head())
+	// Longer than one read page: Load must page through all of it.
+	more := appendOK(t, l, eventlog.AppendRequest{Aggregate: a, Head: got.Head(), Events: marks(500, eventlog.MaxBatch)})
+	if h := load(t, l, a, eventlog.Until{}); len(h.Records) != 500+eventlog.MaxBatch || h.Head != more.Head() {
+		t.Fatalf("loaded %d records, want %d", len(h.Records), 500+eventlog.MaxBatch)
 	}
-	for i, r := range h.Records {
-		if r.Position != got.Records[i].Position || valueOf(t, r) != i {
-			t.Fatalf("record %d: position %d value %d, want %d and %d", i, r.Position, valueOf(t, r), got.Records[i].Position, i)
+	expired, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	if h, err := l.Load(expired, a, eventlog.Until{}); err == nil {
+		t.Fatalf("Load with an expired deadline returned %d records and no error", len(h.Records))
+	}
+	got = more
+	base := 500
+	h := load(t, l, a, eventlog.Until{})
+	if h.Head != got.Head() {
+		t.Fatalf("loaded head %+v, want %+v", h.Head, got.Head())
+	}
+	for i, r := range h.Records[base:] {
+		if r.Position != got.Records[i].Position || valueOf(t, r) != base+i {
+			t.Fatalf("record %d: position %d value %d, want %d and %d", base+i, r.Position, valueOf(t, r), got.Records[i].Position, base+i)
 		}
 	}
 	if err := events.VerifyChain(h.Records); err != nil {

@@ -65,6 +65,16 @@ func testBoundary(t *testing.T, open Opener) {
 	if got.Records[0].PrevHash != h1.Hash {
 		t.Fatal("boundary append broke the aggregate's chain")
 	}
+	// A current boundary does not excuse a stale head: the record would
+	// link to the wrong predecessor.
+	last, _ := l.LastPosition(ctxT(t))
+	_, err = l.Append(ctxT(t), eventlog.AppendRequest{Aggregate: s1, Head: h1, Boundary: &eventlog.Boundary{Pattern: pattern, Position: last}, Events: marks(4, 1)})
+	if !errors.As(err, &ce) {
+		t.Fatalf("boundary append on a stale head: %v, want a conflict", err)
+	}
+	if rep, _ := eventlog.Verify(ctxT(t), l, nil); !rep.OK() {
+		t.Fatalf("chain broken by boundary appends: %+v", rep.Breaks)
+	}
 	if _, err := l.Append(ctxT(t), eventlog.AppendRequest{Aggregate: s1, Head: got.Head(), Boundary: &eventlog.Boundary{Pattern: "sheet.2025-2026.Q2.*", Position: 0}, Events: marks(4, 1)}); !errors.Is(err, eventlog.ErrBadRequest) {
 		t.Fatalf("boundary not covering the aggregate: %v, want ErrBadRequest", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 )
 
 func splitHostPort(hp string) (string, int, error) {
@@ -18,5 +17,3 @@ func splitHostPort(hp string) (string, int, error) {
 	}
 	return host, port, nil
 }
-
-func joinRoutes(routes []string) string { return strings.Join(routes, ",") }

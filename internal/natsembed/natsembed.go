@@ -5,6 +5,7 @@ package natsembed
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -43,16 +44,16 @@ func Start(o Options) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s, WaitReady(s, o.Dir)
+	return s, WaitReady(s, "with data in "+o.Dir)
 }
 
 // WaitReady waits until s accepts connections, shutting it down if it
 // does not within 10 s. Clustered servers are ready only once enough
 // routes are up: launch all of them before waiting on any.
-func WaitReady(s *server.Server, dir string) error {
+func WaitReady(s *server.Server, what string) error {
 	if !s.ReadyForConnections(10 * time.Second) {
 		s.Shutdown()
-		return fmt.Errorf("embedded NATS server (data in %s) not ready after 10s", dir)
+		return fmt.Errorf("NATS server %s not ready after 10s", what)
 	}
 	return nil
 }
@@ -84,7 +85,7 @@ func Launch(o Options) (*server.Server, error) {
 	}
 	if o.Cluster.Port != 0 {
 		opts.Cluster = server.ClusterOpts{Name: o.Cluster.Name, Host: o.Cluster.Host, Port: o.Cluster.Port}
-		opts.Routes = server.RoutesFromStr(joinRoutes(o.Cluster.Routes))
+		opts.Routes = server.RoutesFromStr(strings.Join(o.Cluster.Routes, ","))
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
