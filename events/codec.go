@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,8 +90,32 @@ func HashOf(data []byte) string {
 // unknown fields and malformed bytes are errors; older versions are
 // upgraded to the current one. Position and Version are the caller's to set.
 func Decode(data []byte) (Record, error) {
+	// Fast path: the envelope's data is taken in place and unchecked, for
+	// the event's own strict decoding checks exactly those bytes. Anything
+	// amiss goes to decodeJSON, which finds and words the error.
+	env := envelopes.Get().(*envelope)
+	defer func() {
+		*env = envelope{}
+		envelopes.Put(env)
+	}()
+	if fastDecode(data, reflect.ValueOf(env).Elem(), true) &&
+		env.Type != "" && env.Schema >= 1 && len(env.Data) > 0 &&
+		(env.Schema == CurrentSchema(env.Type) || json.Valid(env.Data)) {
+		if ev, err := decodeEvent(env.Type, env.Schema, env.Data); err == nil {
+			return env.record(data, ev), nil
+		}
+	}
+	return decodeJSON(data)
+}
+
+// envelopes recycles Decode's envelopes, which reflection would otherwise
+// allocate on every call; they are zeroed before going back.
+var envelopes = sync.Pool{New: func() any { return new(envelope) }}
+
+// decodeJSON is Decode with the envelope decoded by encoding/json.
+func decodeJSON(data []byte) (Record, error) {
 	var env envelope
-	if err := strict(data, &env); err != nil {
+	if err := strictJSON(data, &env); err != nil {
 		return Record{}, fmt.Errorf("%w: envelope: %v", ErrCorrupt, err)
 	}
 	if env.Type == "" || env.Schema < 1 || len(env.Data) == 0 {
@@ -99,12 +125,16 @@ func Decode(data []byte) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
+	return env.record(data, ev), nil
+}
+
+func (env *envelope) record(data []byte, ev Event) Record {
 	return Record{
 		ID: env.ID, Aggregate: env.Aggregate, Type: env.Type, Schema: env.Schema,
 		OccurredAt: env.OccurredAt, RecordedAt: env.RecordedAt, Actor: env.Actor,
 		CausationID: env.Causation, CorrelationID: env.Correlation, IdempotencyKey: env.Key,
 		PrevHash: env.Prev, Hash: HashOf(data), Data: data, Event: ev,
-	}, nil
+	}
 }
 
 func decodeEvent(typ string, schema int, data []byte) (Event, error) {
@@ -126,13 +156,29 @@ func decodeEvent(typ string, schema int, data []byte) (Event, error) {
 	return ev, nil
 }
 
+// strict decodes exactly one JSON value into v (a pointer), refusing
+// unknown fields and trailing data. Plain input (see fastDecode) takes a
+// fast path; anything else, and every error, goes through encoding/json.
 func strict(data []byte, v any) error {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		if fastDecode(data, rv.Elem(), false) {
+			return nil
+		}
+		rv.Elem().SetZero() // the fast path may have filled part of it
+	}
+	return strictJSON(data, v)
+}
+
+// strictJSON is strict with encoding/json only.
+func strictJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// Decoder.More reports no more values before a stray ']' or '}', so
+	// check the rest of the input directly.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
