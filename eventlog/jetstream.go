@@ -91,7 +91,10 @@ func transient(err error) bool {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode {
-		case 10008, 10163, 10158, 10210: // cluster not available, last-seq not ready, dup in process, too many batches in flight
+		case 10008, 10163, 10158, 10210, 10005:
+			// cluster not available, last-seq not ready, dup in process,
+			// too many batches in flight, no peers for placement yet (a
+			// cluster still starting)
 			return true
 		}
 		return false

@@ -1,0 +1,420 @@
+package eventlog_test
+
+// Benchmarks of the JetStream log against raw JetStream, each in the same
+// run, on the same embedded server, with the same durability. Every
+// benchmark reports:
+//
+//	x-raw         our rate divided by the raw rate (1 = as fast as raw)
+//	events/s      our rate
+//	raw-events/s  the raw rate
+//	ns/op         our time per operation (overrides the default, which
+//	              would count both sides)
+//
+// Run them with
+//
+//	go test ./eventlog/ -run '^$' -bench . -benchtime=... -count=3
+//
+// The append benchmarks run on a server that syncs every write before
+// acknowledging it (gradelog's default) on both sides. Our side and the raw
+// side alternate in rounds, so that drift on a noisy machine (page cache,
+// stream growth, other processes) spreads over both.
+//
+// The replay benchmark fills a stream once per process with
+// GRADELOG_BENCH_EVENTS events (default 1,000,000; 100,000 with -short).
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/natstest"
+)
+
+const (
+	benchWriters = 64  // concurrent writers in BenchmarkAppendConcurrent
+	benchBatch   = 500 // events per atomic batch in BenchmarkAppendBatch
+	benchRounds  = 4   // alternations of raw and ours per measurement
+	rawPrefix    = "raw"
+)
+
+// benchEnv is one embedded server holding our log ("GRADELOG", subjects
+// gl.>) and a raw stream ("RAW", subjects raw.>) created with the very same
+// append-only configuration, each side on its own connection.
+type benchEnv struct {
+	log *eventlog.JetStream
+	raw jetstream.JetStream
+	nc  *nats.Conn // the raw side's connection
+}
+
+func newBenchEnv(b *testing.B, dir string, fast bool) benchEnv {
+	b.Helper()
+	s := natstest.ServerIn(b, dir, fast)
+	ctx := benchCtx(b)
+	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(b, s), eventlog.JetStreamConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rawNC := natstest.Conn(b, s)
+	// The raw stream: same configuration (file, R1, dedup window, atomic
+	// publish, append-only), created the same way.
+	if _, err := eventlog.OpenJetStream(ctx, rawNC, eventlog.JetStreamConfig{Stream: "RAW", Prefix: rawPrefix}); err != nil {
+		b.Fatal(err)
+	}
+	js, err := jetstream.New(rawNC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return benchEnv{log: l, raw: js, nc: rawNC}
+}
+
+func benchCtx(tb testing.TB) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+// benchPending is a production-like event: a mark entered from a
+// spreadsheet by a teacher, with a correlation id. Encoded, with its
+// idempotency key and previous hash, its envelope is 539 bytes (ids, key and previous hash make up most of it).
+func benchPending() events.Pending {
+	return events.Pending{
+		Event: events.MarkRecorded{
+			Student: "HE234567", Activity: "1/8-TP",
+			Entry: events.Entry{Mark: "13.5"}, Source: "xlsx",
+		},
+		Actor:         events.Actor{ID: "staff:e.dupont", Roles: []string{"teacher", "sheet-editor"}},
+		CorrelationID: uuid.NewString(),
+	}
+}
+
+// benchData is the envelope bytes the raw side publishes: one encoding of
+// benchPending as the next event of an existing aggregate.
+func benchData(b *testing.B, a events.AggregateID) []byte {
+	b.Helper()
+	prev := events.HashOf([]byte("previous record"))
+	r, err := events.Encode(a, benchPending(), time.Now(), uuid.NewString(), prev)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r.Data
+}
+
+func sheetAgg(tag string, i int) events.AggregateID {
+	return events.SheetOf("2025-2026", "Q1", tag+"-"+strconv.Itoa(i))
+}
+
+func rawSubject(a events.AggregateID) string { return rawPrefix + "." + string(a) }
+
+// measure runs n operations of each side, split in rounds that alternate
+// which side goes first, and returns the time each side took. raw and ours
+// run operations [lo, hi).
+func measure(b *testing.B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.Duration) {
+	b.Helper()
+	rounds := min(n, benchRounds)
+	b.ResetTimer()
+	for r := range rounds {
+		lo, hi := n*r/rounds, n*(r+1)/rounds
+		timed := func(f func(lo, hi int), d *time.Duration) {
+			t := time.Now()
+			f(lo, hi)
+			*d += time.Since(t)
+		}
+		if r%2 == 0 {
+			timed(raw, &rawD)
+			timed(ours, &oursD)
+		} else {
+			timed(ours, &oursD)
+			timed(raw, &rawD)
+		}
+		if b.Failed() {
+			b.FailNow()
+		}
+	}
+	b.StopTimer()
+	return rawD, oursD
+}
+
+// report reports the rates of both sides over evs events and n operations.
+func report(b *testing.B, n, evs int, rawD, oursD time.Duration) {
+	ours := float64(evs) / oursD.Seconds()
+	raw := float64(evs) / rawD.Seconds()
+	b.ReportMetric(ours/raw, "x-raw")
+	b.ReportMetric(ours, "events/s")
+	b.ReportMetric(raw, "raw-events/s")
+	b.ReportMetric(float64(oursD.Nanoseconds())/float64(n), "ns/op")
+}
+
+// firstErr keeps the first error of concurrent workers.
+type firstErr struct {
+	once sync.Once
+	err  error
+}
+
+func (f *firstErr) set(err error) {
+	if err != nil {
+		f.once.Do(func() { f.err = err })
+	}
+}
+
+// BenchmarkAppendSequential: one writer appending single events with an
+// expectation and an idempotency key (Log.Append: encode, hash, headers,
+// server-side sequence check and dedup), against one writer publishing the
+// same envelope bytes with js.PublishMsg and no headers. One op = one event;
+// the writer cycles over 64 sheets.
+func BenchmarkAppendSequential(b *testing.B) {
+	env := newBenchEnv(b, b.TempDir(), false)
+	ctx := benchCtx(b)
+	const aggs = 64
+	p := benchPending()
+	data := benchData(b, sheetAgg("S", 0))
+	heads := make([]events.Head, aggs)
+	raw := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			m := &nats.Msg{Subject: rawSubject(sheetAgg("S", i%aggs)), Data: data}
+			if _, err := env.raw.PublishMsg(ctx, m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	ours := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a := i % aggs
+			got, err := env.log.Append(ctx, eventlog.AppendRequest{
+				Aggregate: sheetAgg("S", a), Head: heads[a], Key: uuid.NewString(),
+				Events: []events.Pending{p},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			heads[a] = got.Head()
+		}
+	}
+	rawD, oursD := measure(b, b.N, raw, ours)
+	report(b, b.N, b.N, rawD, oursD)
+}
+
+// BenchmarkAppendConcurrent: 64 writers, each on its own aggregate,
+// appending single events with expectations and keys, against 64 writers
+// each publishing the same bytes synchronously to its own subject. One op =
+// one event.
+func BenchmarkAppendConcurrent(b *testing.B) {
+	env := newBenchEnv(b, b.TempDir(), false)
+	ctx := benchCtx(b)
+	p := benchPending()
+	data := benchData(b, sheetAgg("C", 0))
+	heads := make([]events.Head, benchWriters)
+	fanOut := func(lo, hi int, op func(w int) error) {
+		var wg sync.WaitGroup
+		var fe firstErr
+		for w := range benchWriters {
+			// worker w does the operations i of [lo, hi) with i%64 == w
+			below := func(x int) int { return (x - w + benchWriters - 1) / benchWriters }
+			k := below(hi) - below(lo)
+			wg.Go(func() {
+				for range k {
+					if err := op(w); err != nil {
+						fe.set(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if fe.err != nil {
+			b.Fatal(fe.err)
+		}
+	}
+	raw := func(lo, hi int) {
+		fanOut(lo, hi, func(w int) error {
+			_, err := env.raw.PublishMsg(ctx, &nats.Msg{Subject: rawSubject(sheetAgg("C", w)), Data: data})
+			return err
+		})
+	}
+	ours := func(lo, hi int) {
+		fanOut(lo, hi, func(w int) error {
+			got, err := env.log.Append(ctx, eventlog.AppendRequest{
+				Aggregate: sheetAgg("C", w), Head: heads[w], Key: uuid.NewString(),
+				Events: []events.Pending{p},
+			})
+			heads[w] = got.Head()
+			return err
+		})
+	}
+	rawD, oursD := measure(b, b.N, raw, ours)
+	report(b, b.N, b.N, rawD, oursD)
+}
+
+// BenchmarkAppendBatch: one Log.Append of 500 events (an imported sheet:
+// all or nothing, expectation and key) to a new aggregate, against
+// jetstreamext.PublishMsgBatch of 500 messages of the same bytes. One op =
+// one batch; the rates count events.
+func BenchmarkAppendBatch(b *testing.B) {
+	env := newBenchEnv(b, b.TempDir(), false)
+	ctx := benchCtx(b)
+	pending := make([]events.Pending, benchBatch)
+	for i := range pending {
+		pending[i] = benchPending()
+	}
+	data := benchData(b, sheetAgg("B", 0))
+	raw := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			subject := rawSubject(sheetAgg("B", i))
+			msgs := make([]*nats.Msg, benchBatch)
+			for j := range msgs {
+				msgs[j] = &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}} // PublishMsgBatch panics on a nil Header
+			}
+			if _, err := jetstreamext.PublishMsgBatch(ctx, env.raw, msgs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	ours := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if _, err := env.log.Append(ctx, eventlog.AppendRequest{
+				Aggregate: sheetAgg("B", i), Key: uuid.NewString(), Events: pending,
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	rawD, oursD := measure(b, b.N, raw, ours)
+	report(b, b.N, b.N*benchBatch, rawD, oursD)
+}
+
+// replayEvents is how many events BenchmarkReplay reads: the environment
+// variable GRADELOG_BENCH_EVENTS, else 100,000 with -short, else 1,000,000.
+func replayEvents(b *testing.B) int {
+	if v := os.Getenv("GRADELOG_BENCH_EVENTS"); v != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+		if err != nil || n < 1 {
+			b.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 100_000
+	}
+	return 1_000_000
+}
+
+// BenchmarkReplay: a decoding replay of the whole log (eventlog.Follow from
+// 0, not live, into a no-op fold) against a raw drain of the same stream by
+// an ordered consumer that only counts messages. One op = one full pass.
+//
+// The stream is filled once, through Log.Append in atomic batches of 1000
+// events on many aggregates, on a server started with FastSync: reads do not
+// depend on how writes were synced, and filling 1M events with a sync per
+// batch would only cost time. The sub-benchmark repeats with -count.
+func BenchmarkReplay(b *testing.B) {
+	n := replayEvents(b)
+	env := newBenchEnv(b, b.TempDir(), true)
+	ctx := benchCtx(b)
+	start := time.Now()
+	fillLog(b, ctx, env.log, n)
+	b.Logf("filled %d events in %v", n, time.Since(start).Round(time.Millisecond))
+
+	b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+		raw := func(lo, hi int) {
+			for range hi - lo {
+				if got := drainRaw(b, ctx, env.raw); got != n {
+					b.Fatalf("raw drain read %d messages, want %d", got, n)
+				}
+			}
+		}
+		ours := func(lo, hi int) {
+			for range hi - lo {
+				got := 0
+				err := eventlog.Follow(ctx, env.log, 0, false, func(events.Record) error {
+					got++
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got != n {
+					b.Fatalf("replay folded %d records, want %d", got, n)
+				}
+			}
+		}
+		rawD, oursD := measure(b, b.N, raw, ours)
+		report(b, b.N, b.N*n, rawD, oursD)
+	})
+}
+
+// fillLog appends n events in batches of up to 1000, each batch a new
+// aggregate, from two writers.
+func fillLog(b *testing.B, ctx context.Context, l eventlog.Log, n int) {
+	const batch = eventlog.MaxBatch
+	batches := (n + batch - 1) / batch
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var fe firstErr
+	for range 2 {
+		wg.Go(func() {
+			pending := make([]events.Pending, batch)
+			for i := range pending {
+				pending[i] = benchPending()
+			}
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= batches || fe.err != nil {
+					return
+				}
+				size := min(batch, n-k*batch)
+				_, err := l.Append(ctx, eventlog.AppendRequest{
+					Aggregate: sheetAgg("R", k), Key: uuid.NewString(), Events: pending[:size],
+				})
+				fe.set(err)
+			}
+		})
+	}
+	wg.Wait()
+	if fe.err != nil {
+		b.Fatal(fe.err)
+	}
+}
+
+// drainRaw reads the whole GRADELOG stream with an ordered consumer and
+// counts the messages.
+func drainRaw(b *testing.B, ctx context.Context, js jetstream.JetStream) int {
+	b.Helper()
+	s, err := js.Stream(ctx, "GRADELOG")
+	if err != nil {
+		b.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	total := int(info.State.Msgs)
+	cons, err := js.OrderedConsumer(ctx, "GRADELOG", jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		b.Fatal(err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer it.Stop()
+	got := 0
+	for got < total {
+		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
+			b.Fatal(err)
+		}
+		got++
+	}
+	return got
+}
