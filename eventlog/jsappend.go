@@ -181,12 +181,7 @@ func (l *JetStream) alreadyRecorded(ctx context.Context, a events.AggregateID, k
 	if err != nil {
 		return Appended{}, err
 	}
-	var mine []events.Record
-	for _, r := range h.Records {
-		if r.IdempotencyKey == key {
-			mine = append(mine, r)
-		}
-	}
+	mine := h.WithKey(key)
 	if len(mine) != n {
 		return Appended{}, errNotRecorded
 	}

@@ -101,6 +101,21 @@ type History struct {
 	Head    events.Head
 }
 
+// WithKey returns the records of h stored under idempotency key ("" has
+// none): what an earlier attempt of the same command wrote.
+func (h History) WithKey(key string) []events.Record {
+	if key == "" {
+		return nil
+	}
+	var out []events.Record
+	for _, r := range h.Records {
+		if r.IdempotencyKey == key {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Until bounds a read: records at or before Position and recorded at or
 // before Instant. Zero fields do not bound.
 type Until struct {

@@ -37,7 +37,9 @@ func (hs *Handlers) execute(ctx context.Context, a events.AggregateID, key strin
 		if err != nil {
 			return eventlog.Appended{}, err
 		}
-		if rec := recordedWithKey(h, key); len(rec) > 0 {
+		// A retry, however long after the first attempt, answers what that
+		// attempt stored and writes nothing.
+		if rec := h.WithKey(key); len(rec) > 0 {
 			return eventlog.Appended{Records: rec, AlreadyRecorded: true}, nil
 		}
 		pending, err := decide(h)
@@ -53,20 +55,4 @@ func (hs *Handlers) execute(ctx context.Context, a events.AggregateID, key strin
 		}
 		return got, nil
 	}
-}
-
-// recordedWithKey returns the records an earlier command with the same
-// idempotency key stored in h: a retry must answer them and write nothing,
-// however long after the first attempt it comes.
-func recordedWithKey(h eventlog.History, key string) []events.Record {
-	if key == "" {
-		return nil
-	}
-	var out []events.Record
-	for _, r := range h.Records {
-		if r.IdempotencyKey == key {
-			out = append(out, r)
-		}
-	}
-	return out
 }
