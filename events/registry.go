@@ -11,7 +11,7 @@ func Types() []string {
 		"catalog.published", "ruleset.published", "session.scheduled", "jury.constituted",
 		"student.registered", "student.admitted", "pae.validated", "pae.amended",
 		"credits.recognised", "degree.conferred",
-		"mark.recorded", "mark.corrected", "mark.carried_over", "sheet.submitted", "sheet.reopened",
+		"mark.recorded", "mark.corrected", "mark.carried_over", "sheet.submitted", "sheet.reopened", "sheet.deadline_extended",
 		"deliberation.opened", "decision.recorded", "decision.superseded", "deliberation.closed",
 		"results.published", "appeal.filed", "appeal.decided",
 		"access.refused",
@@ -25,7 +25,7 @@ func CurrentSchema(typ string) int {
 	case "catalog.published", "ruleset.published", "session.scheduled", "jury.constituted",
 		"student.registered", "student.admitted", "pae.validated", "pae.amended",
 		"credits.recognised", "degree.conferred",
-		"mark.recorded", "mark.corrected", "mark.carried_over", "sheet.submitted", "sheet.reopened",
+		"mark.recorded", "mark.corrected", "mark.carried_over", "sheet.submitted", "sheet.reopened", "sheet.deadline_extended",
 		"deliberation.opened", "decision.recorded", "decision.superseded", "deliberation.closed",
 		"results.published", "appeal.filed", "appeal.decided",
 		"access.refused":
@@ -67,6 +67,8 @@ func decodeCurrent(typ string, data []byte) (Event, error) {
 		return decodeAs[SheetSubmitted](data)
 	case "sheet.reopened":
 		return decodeAs[SheetReopened](data)
+	case "sheet.deadline_extended":
+		return decodeAs[DeadlineExtended](data)
 	case "deliberation.opened":
 		return decodeAs[DeliberationOpened](data)
 	case "decision.recorded":

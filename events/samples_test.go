@@ -36,6 +36,7 @@ func sampleEvents() []Event {
 		MarkCarriedOver{Student: "HE201234", Activity: "Méthodologies", Mark: "13", FromSession: "Q2"},
 		SheetSubmitted{Missing: 0},
 		SheetReopened{Reason: "certificat médical reçu"},
+		DeadlineExtended{Student: "HE201234", Until: at.Add(10 * 24 * time.Hour), Reason: "examen reporté (certificat médical)"},
 		DeliberationOpened{Programme: "MIAS", Year: "2025-2026", Session: "Q2", MembersPresent: []string{"T001", "T002", "T003"}, Quorum: Quorum{Required: 3, Present: 3, Met: true}},
 		DecisionRecorded{Student: "HE201234", RecordVersion: 412, Grants: []CreditGrant{{UE: "1/7", Mark: "9", Granted: true, Basis: "déficit unique", Motivation: "moyenne 13.4"}}, Outcome: "year-passed", Proposed: "to-deliberate", Motivation: "réussite globale"},
 		DecisionSuperseded{Student: "HE201234", Decision: "0b6e7a52-8a5f-4f0b-9f3e-2f8f2d1c9a11", Reason: "recours fondé"},

@@ -1,5 +1,7 @@
 package events
 
+import "time"
+
 // Entry is what a sheet holds for one evaluation: a mark or a code, never
 // both. Mark is a decimal on the ruleset's scale in canonical form ("12.5");
 // Code is one of the ruleset's codes (ABS, CM, PP, FR, DISP, VAL, ...).
@@ -62,6 +64,17 @@ type SheetSubmitted struct {
 type SheetReopened struct {
 	Reason string `json:"reason"`
 }
+
+// DeadlineExtended: the secretariat gave one student of the sheet a later
+// encoding deadline than the session's (a deferred exam, for instance).
+type DeadlineExtended struct {
+	Student string    `json:"student"`
+	Until   time.Time `json:"until"`
+	Reason  string    `json:"reason"`
+}
+
+func (DeadlineExtended) EventType() string { return "sheet.deadline_extended" }
+func (DeadlineExtended) sealed()           {}
 
 func (MarkRecorded) EventType() string    { return "mark.recorded" }
 func (MarkCorrected) EventType() string   { return "mark.corrected" }
