@@ -24,6 +24,7 @@ func newRootCmd(e *env) *cobra.Command {
 	root.AddCommand(
 		newServeCmd(e),
 		newCatalogCmd(e),
+		newTokenCmd(e),
 	)
 	return root
 }
