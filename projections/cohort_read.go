@@ -1,0 +1,205 @@
+package projections
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/rules"
+)
+
+// Documents returns the catalog and ruleset in force for year.
+func (c *Cohort) Documents(year string) (Documents, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d := c.documents[year]
+	return d, d.Catalog != nil && d.Ruleset != nil
+}
+
+// Session returns the calendar of one session of a year, as last scheduled.
+func (c *Cohort) Session(year string, s catalog.Session) (events.SessionScheduled, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.sessions[year][s]
+	return e, ok
+}
+
+// Sessions returns the scheduled sessions of a year in order.
+func (c *Cohort) Sessions(year string) []events.SessionScheduled {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := slices.Collect(maps.Values(c.sessions[year]))
+	slices.SortFunc(out, func(a, b events.SessionScheduled) int { return strings.Compare(a.Session, b.Session) })
+	return out
+}
+
+// Student is what the registry knows of one student.
+type Student struct {
+	events.StudentRegistered
+	Admission *events.StudentAdmitted
+	PAEs      map[string]PAE // by year
+}
+
+// Student returns the registration, admission and PAEs of matricule.
+func (c *Cohort) Student(matricule string) (Student, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s := c.students[matricule]
+	if s == nil {
+		return Student{}, false
+	}
+	return s.view(), true
+}
+
+func (s *student) view() Student {
+	out := Student{StudentRegistered: s.reg, Admission: s.admission, PAEs: map[string]PAE{}}
+	for y, p := range s.pae {
+		out.PAEs[y] = PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
+	}
+	return out
+}
+
+// Standing is what a PAE is validated against: the UEs a student has
+// acquired (by mark, code, recognition or jury grant) and followed, in
+// years before `before`.
+type Standing struct {
+	Acquired map[string]bool
+	Followed map[string]bool
+}
+
+// Standing returns matricule's standing before the academic year `before`
+// ("" for every year).
+func (c *Cohort) Standing(matricule, before string) Standing {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	st := Standing{Acquired: map[string]bool{}, Followed: map[string]bool{}}
+	s := c.students[matricule]
+	if s == nil {
+		return st
+	}
+	for ue := range s.recognised {
+		st.Acquired[ue] = true
+	}
+	for ue := range s.granted {
+		st.Acquired[ue] = true
+	}
+	for year, p := range s.pae {
+		if before == "" || year < before {
+			for _, ue := range p.UEs {
+				st.Followed[ue] = true
+			}
+		}
+	}
+	for k, bySession := range s.sittings {
+		if before != "" && k.year >= before {
+			continue
+		}
+		d, ok := c.documents[k.year]
+		u, found := catalog.UE{}, false
+		if ok && d.Catalog != nil && d.Ruleset != nil {
+			u, found = d.Catalog.UE(k.ue)
+		}
+		if !found {
+			continue
+		}
+		for _, sit := range bySession {
+			if m, err := d.Ruleset.UEMark(u, *sit); err == nil && (m.Acquired || m.Computed && m.Mark >= d.Ruleset.Scale.Pass) {
+				st.Acquired[k.ue] = true
+			}
+		}
+	}
+	return st
+}
+
+// Due is a student who must be evaluated on a grade sheet.
+type Due struct {
+	events.StudentRegistered
+	// Carry says what of the UE carries from earlier sessions of the year
+	// (Whole when nothing does).
+	Carry rules.Carry
+	// Presented lists the earlier sessions of the year with a result.
+	Presented []catalog.Session
+}
+
+// Due reports whether matricule must be evaluated on the sheet of ue in
+// session of year: the UE is in their PAE and may be evaluated in that
+// session, and they have neither acquired it at an earlier session of the
+// year nor used every presentation the ruleset allows.
+func (c *Cohort) Due(year string, session catalog.Session, ue, matricule string) (Due, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, ok := c.documents[year]
+	if !ok || d.Catalog == nil || d.Ruleset == nil {
+		return Due{}, false
+	}
+	u, ok := d.Catalog.UE(ue)
+	if !ok {
+		return Due{}, false
+	}
+	return c.due(d, u, year, session, c.students[matricule])
+}
+
+// Roster returns every student due on a sheet, by name.
+func (c *Cohort) Roster(year string, session catalog.Session, ue string) []Due {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, ok := c.documents[year]
+	if !ok || d.Catalog == nil || d.Ruleset == nil {
+		return nil
+	}
+	u, ok := d.Catalog.UE(ue)
+	if !ok {
+		return nil
+	}
+	var out []Due
+	for _, s := range c.students {
+		if due, ok := c.due(d, u, year, session, s); ok {
+			out = append(out, due)
+		}
+	}
+	slices.SortFunc(out, func(a, b Due) int {
+		return cmp.Or(strings.Compare(a.LastName, b.LastName), strings.Compare(a.FirstName, b.FirstName),
+			strings.Compare(a.Matricule, b.Matricule))
+	})
+	return out
+}
+
+func (c *Cohort) due(d Documents, u catalog.UE, year string, session catalog.Session, s *student) (Due, bool) {
+	if s == nil || !s.pae[year].Has(u.Code) || !u.HasSession(session) {
+		return Due{}, false
+	}
+	out := Due{StudentRegistered: s.reg}
+	var history []rules.Sitting
+	bySession := s.sittings[sittingKey{year, u.Code}]
+	for _, earlier := range slices.Sorted(maps.Keys(bySession)) {
+		sit := bySession[earlier]
+		if earlier >= session || sit.UE == nil && len(sit.Activities) == 0 {
+			continue
+		}
+		history = append(history, *sit)
+		out.Presented = append(out.Presented, earlier)
+	}
+	if len(out.Presented) >= d.Ruleset.Scale.MaxPresentations {
+		return Due{}, false
+	}
+	out.Carry = d.Ruleset.Carried(u, history)
+	if !out.Carry.Whole && out.Carry.Marks == nil && out.Carry.Resit == nil {
+		return Due{}, false // acquired at an earlier session
+	}
+	return out, true
+}
+
+// StudentByEmail returns the matricule of the student with email.
+func (c *Cohort) StudentByEmail(email string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for m, s := range c.students {
+		if strings.EqualFold(s.reg.Email, email) {
+			return m, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,96 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/events"
+)
+
+// View is a fold over the log. Apply is called from the runner's goroutine
+// only, once per record, in log order; a view guards its own state against
+// its readers.
+type View interface {
+	Apply(events.Record)
+}
+
+// Runner follows the log and applies every record to its views.
+type Runner struct {
+	log   eventlog.Log
+	views []View
+
+	mu       sync.Mutex
+	position uint64
+	advanced chan struct{} // closed and replaced whenever position moves
+	err      error         // why the runner stopped, once it has
+}
+
+// NewRunner returns a runner feeding views from l.
+func NewRunner(l eventlog.Log, views ...View) *Runner {
+	return &Runner{log: l, views: views, advanced: make(chan struct{})}
+}
+
+// Run follows the log from its start until ctx ends or a record cannot be
+// decoded, which stops the runner: a view never skips a record.
+func (r *Runner) Run(ctx context.Context) error {
+	err := eventlog.Follow(ctx, r.log, r.Position(), true, func(rec events.Record) error {
+		for _, v := range r.views {
+			v.Apply(rec)
+		}
+		r.mu.Lock()
+		r.position = rec.Position
+		close(r.advanced)
+		r.advanced = make(chan struct{})
+		r.mu.Unlock()
+		return nil
+	})
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	r.mu.Lock()
+	r.err = fmt.Errorf("projections stopped at position %d: %w", r.position, err)
+	close(r.advanced)
+	r.advanced = make(chan struct{})
+	r.mu.Unlock()
+	return err
+}
+
+// Position is the position of the last record applied to every view.
+func (r *Runner) Position() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.position
+}
+
+// WaitFor returns once every view has applied the record at position pos,
+// or with an error when ctx ends first or the runner stopped.
+func (r *Runner) WaitFor(ctx context.Context, pos uint64) error {
+	for {
+		r.mu.Lock()
+		at, err, advanced := r.position, r.err, r.advanced
+		r.mu.Unlock()
+		switch {
+		case at >= pos:
+			return nil
+		case err != nil:
+			return err
+		}
+		select {
+		case <-advanced:
+		case <-ctx.Done():
+			return fmt.Errorf("views at position %d, waiting for %d: %w", at, pos, ctx.Err())
+		}
+	}
+}
+
+// CatchUp waits until the views have applied every record the log held
+// when it was called.
+func (r *Runner) CatchUp(ctx context.Context) error {
+	last, err := r.log.LastPosition(ctx)
+	if err != nil {
+		return err
+	}
+	return r.WaitFor(ctx, last)
+}
