@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/gradelog/gradelog/catalog"
-	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/rules"
 )
@@ -37,10 +36,10 @@ func (hs *Handlers) PublishCatalog(ctx context.Context, cat *catalog.Catalog, rs
 	// Publishing is idempotent by its decision (an identical version writes
 	// nothing), so it needs no idempotency key.
 	var pub Publication
-	_, err := hs.execute(ctx, events.CatalogOf(year), "", func(h eventlog.History) ([]events.Pending, error) {
+	_, err := execute(ctx, hs, events.CatalogOf(year), "", newDocumentsState, func(st *documentsState) ([]events.Pending, error) {
 		var pending []events.Event
 		var err error
-		pub, pending, err = decidePublication(h.Records, cat, rs)
+		pub, pending, err = decidePublication(st, cat, rs)
 		out := make([]events.Pending, len(pending))
 		for i, e := range pending {
 			out[i] = events.Pending{Event: e, Actor: by}
@@ -53,10 +52,10 @@ func (hs *Handlers) PublishCatalog(ctx context.Context, cat *catalog.Catalog, rs
 	return pub, nil
 }
 
-// decidePublication compares cat and rs with the versions in force in
-// history and returns the events that publish what changed.
-func decidePublication(history []events.Record, cat *catalog.Catalog, rs *rules.Ruleset) (Publication, []events.Event, error) {
-	prevCat, prevRules := inForce(history, cat.Programme.Code)
+// decidePublication compares cat and rs with the versions in force and
+// returns the events that publish what changed.
+func decidePublication(st *documentsState, cat *catalog.Catalog, rs *rules.Ruleset) (Publication, []events.Event, error) {
+	prevCat, prevRules := st.catalogs[cat.Programme.Code], st.ruleset
 	pub := Publication{Year: cat.Programme.AcademicYear}
 	var out []events.Event
 
@@ -93,22 +92,24 @@ func decidePublication(history []events.Record, cat *catalog.Catalog, rs *rules.
 	return pub, out, nil
 }
 
-// inForce folds a catalog aggregate's history into the latest catalog of
-// programme and the latest ruleset.
-func inForce(history []events.Record, programme string) (events.CatalogPublished, events.RulesetPublished) {
-	var c events.CatalogPublished
-	var r events.RulesetPublished
-	for _, rec := range history {
-		switch e := rec.Event.(type) {
-		case events.CatalogPublished:
-			if e.Programme == programme {
-				c = e
-			}
-		case events.RulesetPublished:
-			r = e
-		}
+// documentsState is a year's catalog aggregate: the latest catalog of
+// each programme and the latest ruleset.
+type documentsState struct {
+	catalogs map[string]events.CatalogPublished
+	ruleset  events.RulesetPublished
+}
+
+func newDocumentsState() *documentsState {
+	return &documentsState{catalogs: map[string]events.CatalogPublished{}}
+}
+
+func (st *documentsState) apply(rec events.Record) {
+	switch e := rec.Event.(type) {
+	case events.CatalogPublished:
+		st.catalogs[e.Programme] = e
+	case events.RulesetPublished:
+		st.ruleset = e
 	}
-	return c, r
 }
 
 func changeStrings[C fmt.Stringer](cs []C) []string {

@@ -10,25 +10,12 @@ import (
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/internal/gradetest"
 	"github.com/gradelog/gradelog/internal/natstest"
 	"github.com/gradelog/gradelog/rules"
-	"github.com/gradelog/gradelog/seeds"
 )
 
-func shipped(t *testing.T) (*catalog.Catalog, *rules.Ruleset) {
-	t.Helper()
-	name, data := seeds.Catalog()
-	cat, findings, err := catalog.Load(name, data)
-	if err != nil {
-		t.Fatalf("shipped catalog: %v\n%v", err, findings)
-	}
-	name, data = seeds.Ruleset()
-	rs, findings, err := rules.Load(name, data, cat)
-	if err != nil {
-		t.Fatalf("shipped ruleset: %v\n%v", err, findings)
-	}
-	return cat, rs
-}
+func shipped(t *testing.T) (*catalog.Catalog, *rules.Ruleset) { return gradetest.Shipped(t) }
 
 func newHandlers(t *testing.T) (*handlers.Handlers, eventlog.Log) {
 	t.Helper()

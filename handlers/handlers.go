@@ -1,58 +1,71 @@
-// Package handlers holds gradelog's command handlers. Each one loads the
-// history of the aggregate it touches, decides with pure rules (no I/O, no
-// clock but the one passed in) and appends the resulting events with an
+// Package handlers holds gradelog's command handlers. Each one decides on
+// the state of the aggregate it touches, with pure rules (no I/O, no clock
+// but the one passed in), and appends the resulting events with an
 // expectation on the head it decided on. Every command is validated against
-// the catalog, the ruleset and the aggregate's state before anything is
-// appended: a refused command writes nothing.
+// the catalog, the ruleset and current state before anything is appended:
+// a refused command writes nothing and says why (Refusal).
+//
+// State that spans aggregates (who is registered, who is on a grade sheet,
+// which credits a student holds) comes from the projections.Cohort view;
+// see docs/adr/0006-cross-aggregate-checks.md.
 package handlers
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"sync"
+	"time"
+	_ "time/tzdata" // deadlines are days in Europe/Brussels wherever the server runs
 
 	"github.com/gradelog/gradelog/eventlog"
-	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/projections"
 )
 
 // Handlers carries what every command handler needs.
 type Handlers struct {
 	Log eventlog.Log
+	// Cohort and Views are the registry and the runner feeding it; Views
+	// is what a handler waits on to see the log's latest state.
+	Cohort *projections.Cohort
+	Views  *projections.Runner
+	// Now is the clock deadlines are checked against (time.Now if nil).
+	Now func() time.Time
+
+	mu         sync.Mutex
+	aggregates map[string]*aggregate
 }
 
-// maxAttempts bounds how often a decision is retaken after a conflict.
-const maxAttempts = 10
+// New returns handlers over l with a registry fed by runner. Run the
+// runner (Views.Run) for the handlers to see the log.
+func New(l eventlog.Log) *Handlers {
+	cohort := projections.NewCohort()
+	return &Handlers{Log: l, Cohort: cohort, Views: projections.NewRunner(l, cohort)}
+}
 
-// decision turns an aggregate's history into the events to append. It is
-// pure; returning no events means there is nothing to write.
-type decision func(h eventlog.History) ([]events.Pending, error)
-
-// execute loads a, decides and appends under key. A conflict means someone
-// else wrote first: the decision is retaken on the fresh history, which is
-// right only for decisions that do not depend on what a person saw; those
-// check the version they were shown inside decide and fail there.
-func (hs *Handlers) execute(ctx context.Context, a events.AggregateID, key string, decide decision) (eventlog.Appended, error) {
-	for attempt := 1; ; attempt++ {
-		h, err := hs.Log.Load(ctx, a, eventlog.Until{})
-		if err != nil {
-			return eventlog.Appended{}, err
-		}
-		// A retry, however long after the first attempt, answers what that
-		// attempt stored and writes nothing.
-		if rec := h.WithKey(key); len(rec) > 0 {
-			return eventlog.Appended{Records: rec, AlreadyRecorded: true}, nil
-		}
-		pending, err := decide(h)
-		if err != nil || len(pending) == 0 {
-			return eventlog.Appended{}, err
-		}
-		got, err := hs.Log.Append(ctx, eventlog.AppendRequest{Aggregate: a, Head: h.Head, Key: key, Events: pending})
-		if errors.Is(err, eventlog.ErrConflict) && attempt < maxAttempts {
-			continue
-		}
-		if err != nil {
-			return eventlog.Appended{}, fmt.Errorf("%s: %w", a, err)
-		}
-		return got, nil
+func (hs *Handlers) now() time.Time {
+	if hs.Now != nil {
+		return hs.Now()
 	}
+	return time.Now()
 }
+
+// catchUp waits for the registry to hold every record the log holds now:
+// a check that refuses on the registry's word first makes sure it is not
+// behind.
+func (hs *Handlers) catchUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
+	defer cancel()
+	return hs.Views.CatchUp(ctx)
+}
+
+// catchUpTimeout bounds the wait for the registry: a registry that stays
+// behind (its runner stopped) fails commands instead of hanging them.
+const catchUpTimeout = 10 * time.Second
+
+// brussels is where the programme's days begin and end.
+var brussels = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		panic(err) // time/tzdata is linked in
+	}
+	return loc
+}()

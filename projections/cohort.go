@@ -39,9 +39,9 @@ type sittingKey struct{ year, ue string }
 
 // PAE is a student's annual programme as validated, then amended.
 type PAE struct {
-	Programme string
-	UEs       []string
-	Waivers   []events.Waiver
+	Programme string          `json:"programme"`
+	UEs       []string        `json:"ues"`
+	Waivers   []events.Waiver `json:"waivers,omitempty"`
 }
 
 // PAEOf is the PAE a validation sets.

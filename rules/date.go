@@ -93,3 +93,6 @@ func (rs *Ruleset) FundingShortfalls(years, acquired int) []FundingRule {
 }
 
 func (d Date) After(e Date) bool { return d.t.After(e.t) }
+
+// Time is midnight UTC of the day.
+func (d Date) Time() time.Time { return d.t }

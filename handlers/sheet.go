@@ -1,0 +1,147 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/projections"
+)
+
+// SheetRef names a grade sheet: one UE in one session of a year.
+type SheetRef struct {
+	Year    string
+	Session catalog.Session
+	UE      string
+}
+
+func (r SheetRef) String() string { return fmt.Sprintf("UE %s, %s %s", r.UE, r.Session, r.Year) }
+
+func (r SheetRef) aggregate() events.AggregateID {
+	return events.SheetOf(r.Year, string(r.Session), r.UE)
+}
+
+// sheetContext is what a sheet command needs beyond the sheet itself.
+type sheetContext struct {
+	ref      SheetRef
+	ue       catalog.UE
+	docs     projections.Documents
+	schedule events.SessionScheduled
+	now      time.Time
+}
+
+// sheetContext checks that the sheet can exist: the year's documents are
+// published, the UE is in the catalog and evaluated in that session, and
+// the session is scheduled.
+func (hs *Handlers) sheetContext(ctx context.Context, ref SheetRef) (sheetContext, error) {
+	docs, err := hs.documents(ctx, ref.Year)
+	if err != nil {
+		return sheetContext{}, err
+	}
+	if err := validSession(ref.Session); err != nil {
+		return sheetContext{}, err
+	}
+	ue, ok := docs.Catalog.UE(ref.UE)
+	if !ok {
+		return sheetContext{}, refuse(NotFound, "ue", ref.UE, "no such UE in the %s catalog", ref.Year)
+	}
+	if !ue.HasSession(ref.Session) {
+		return sheetContext{}, refuse(NotFound, "session", string(ref.Session), "UE %s is evaluated in %v only", ue.Code, ue.Sessions)
+	}
+	sched, ok := hs.Cohort.Session(ref.Year, ref.Session)
+	if !ok {
+		if err := hs.catchUp(ctx); err != nil {
+			return sheetContext{}, err
+		}
+		if sched, ok = hs.Cohort.Session(ref.Year, ref.Session); !ok {
+			return sheetContext{}, refuse(Invalid, "session", string(ref.Session),
+				"session %s of %s is not scheduled yet; the secretariat schedules it before marks are entered", ref.Session, ref.Year)
+		}
+	}
+	return sheetContext{ref: ref, ue: ue, docs: docs, schedule: sched, now: hs.now()}, nil
+}
+
+// Column is one column of a grade sheet. Key is what a write names as its
+// activity: "" for the UE mark, else the activity's title.
+type Column struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// columns are the sheet's columns: one UE mark for an integrated or
+// single-activity UE, else one per activity.
+func columns(ue catalog.UE) []Column {
+	if ue.Integrated || len(ue.Activities) == 1 {
+		return []Column{{Key: "", Label: "Note UE"}}
+	}
+	out := make([]Column, len(ue.Activities))
+	for i, a := range ue.Activities {
+		out[i] = Column{Key: a.Title, Label: a.Title}
+	}
+	return out
+}
+
+// activityOf is where a value written under column key is recorded: a
+// single-activity UE's mark is its activity's mark.
+func activityOf(ue catalog.UE, key string) string {
+	if key == "" && !ue.Integrated && len(ue.Activities) == 1 {
+		return ue.Activities[0].Title
+	}
+	return key
+}
+
+// keyOf is the column a recorded activity shows under.
+func keyOf(ue catalog.UE, activity string) string {
+	if !ue.Integrated && len(ue.Activities) == 1 && activity == ue.Activities[0].Title {
+		return ""
+	}
+	return activity
+}
+
+// deadline is the last instant the student's marks are accepted from a
+// teacher: the session's encoding deadline or the student's extension.
+func (sc sheetContext) deadline(st *sheetState, student string) time.Time {
+	d := sc.schedule.EncodingDeadline
+	if x, ok := st.extensions[student]; ok && x.After(d) {
+		return x
+	}
+	return d
+}
+
+// due says whether a student is on the sheet: due on it by the registry,
+// or holding an entry already. The registry is caught up before a miss is
+// believed.
+func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, student string) (projections.Due, bool, error) {
+	ref := sc.ref
+	if d, ok := hs.Cohort.Due(ref.Year, ref.Session, ref.UE, student); ok {
+		return d, true, nil
+	}
+	if err := hs.catchUp(ctx); err != nil {
+		return projections.Due{}, false, err
+	}
+	if d, ok := hs.Cohort.Due(ref.Year, ref.Session, ref.UE, student); ok {
+		return d, true, nil
+	}
+	if st.has(student) {
+		s, _ := hs.Cohort.Student(student)
+		return projections.Due{StudentRegistered: s.StudentRegistered, Carry: carryNone}, true, nil
+	}
+	return projections.Due{}, false, nil
+}
+
+// whyNotDue explains why a registered student is not on a sheet.
+func (hs *Handlers) whyNotDue(sc sheetContext, student string) string {
+	s, ok := hs.Cohort.Student(student)
+	ref := sc.ref
+	switch {
+	case !ok:
+		return "no student is registered with this matricule"
+	case s.PAEs[ref.Year].UEs == nil:
+		return fmt.Sprintf("the student has no validated PAE for %s", ref.Year)
+	case !(&projections.PAE{UEs: s.PAEs[ref.Year].UEs}).Has(ref.UE):
+		return fmt.Sprintf("UE %s is not in the student's %s PAE", ref.UE, ref.Year)
+	}
+	return fmt.Sprintf("the student is not on the sheet of %s: UE acquired at an earlier session or every presentation of the year used", ref)
+}
