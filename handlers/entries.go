@@ -49,8 +49,11 @@ type EntryResult struct {
 	Activity string       `json:"activity,omitempty"`
 	Entry    events.Entry `json:"entry"` // the value as recorded (normalised)
 	Outcome  Outcome      `json:"outcome"`
-	Problems []Problem    `json:"problems,omitempty"`
-	Current  *EntryView   `json:"current,omitempty"` // the entry as it stands, when a write was based on another version
+	// Version is the entry's version after the write: what a following
+	// If-Match names (0 for an empty slot).
+	Version  uint64     `json:"version"`
+	Problems []Problem  `json:"problems,omitempty"`
+	Current  *EntryView `json:"current,omitempty"` // the entry as it stands, when a write was based on another version
 
 	reason Reason
 	event  events.Event
@@ -164,7 +167,7 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 		return
 	}
 	if old.Entry == next {
-		r.Outcome = Unchanged
+		r.Outcome, r.Version = Unchanged, old.Version
 		return
 	}
 	var prev *rules.Result
@@ -401,14 +404,31 @@ func recorded(sc sheetContext, results []EntryResult, got eventlog.Appended) Rec
 	if n := len(got.Records); n > 0 {
 		out.Position, out.Version = got.Records[n-1].Position, got.Records[n-1].Version
 	}
+	written := map[slot]uint64{}
+	for _, rec := range got.Records {
+		switch e := rec.Event.(type) {
+		case events.MarkRecorded:
+			written[slot{e.Student, e.Activity}] = rec.Version
+		case events.MarkCorrected:
+			written[slot{e.Student, e.Activity}] = rec.Version
+			if e.Entry.IsZero() {
+				written[slot{e.Student, e.Activity}] = 0
+			}
+		}
+	}
+	for i, r := range out.Results {
+		if v, ok := written[slot{r.Student, activityOf(sc.ue, r.Activity)}]; ok && r.Outcome == Saved {
+			out.Results[i].Version = v
+		}
+	}
 	if got.AlreadyRecorded {
 		out.Results = nil
 		for _, rec := range got.Records {
 			switch e := rec.Event.(type) {
 			case events.MarkRecorded:
-				out.Results = append(out.Results, EntryResult{Student: e.Student, Activity: keyOf(sc.ue, e.Activity), Entry: e.Entry, Outcome: Saved})
+				out.Results = append(out.Results, EntryResult{Student: e.Student, Activity: keyOf(sc.ue, e.Activity), Entry: e.Entry, Outcome: Saved, Version: rec.Version})
 			case events.MarkCorrected:
-				out.Results = append(out.Results, EntryResult{Student: e.Student, Activity: keyOf(sc.ue, e.Activity), Entry: e.Entry, Outcome: Saved})
+				out.Results = append(out.Results, EntryResult{Student: e.Student, Activity: keyOf(sc.ue, e.Activity), Entry: e.Entry, Outcome: Saved, Version: written[slot{e.Student, e.Activity}]})
 			}
 		}
 	}

@@ -2,8 +2,42 @@ package httpapi
 
 import "net/http"
 
-// routes registers the whole HTTP surface of gradelog.
-func routes(mux *http.ServeMux, d Deps) {
-	mux.HandleFunc("GET /healthz", handleHealthz)
-	mux.Handle("GET /readyz", handleReadyz(d.Ready))
+// route is one entry of the HTTP surface.
+type route struct {
+	method, pattern string
+	handler         http.Handler
+}
+
+// sheet is the path of a grade sheet; a UE code such as 1/8 spans two
+// segments.
+const sheet = "/api/v1/sheets/{year}/{session}/{bloc}/{num}"
+
+// routes lists the whole HTTP surface of gradelog.
+func (a *api) routes() []route {
+	return []route{
+		{"GET", "/healthz", http.HandlerFunc(handleHealthz)},
+		{"GET", "/readyz", handleReadyz(a.Ready)},
+		{"GET", "/api/v1/openapi.yaml", http.HandlerFunc(handleOpenAPI)},
+
+		{"POST", "/api/v1/students", a.write(a.registerStudent)},
+		{"GET", "/api/v1/students/{matricule}", a.read(a.student)},
+		{"POST", "/api/v1/students/{matricule}/admission", a.write(a.admitStudent)},
+		{"PUT", "/api/v1/students/{matricule}/pae/{year}", a.write(a.validatePAE)},
+		{"POST", "/api/v1/students/{matricule}/pae/{year}/amendments", a.write(a.amendPAE)},
+
+		{"GET", "/api/v1/sessions/{year}", a.read(a.sessions)},
+		{"PUT", "/api/v1/sessions/{year}/{session}", a.write(a.scheduleSession)},
+
+		{"GET", sheet, a.read(a.sheet)},
+		{"POST", sheet + "/entries", a.write(a.recordEntries)},
+		{"GET", sheet + "/entries/{student}", a.read(a.entry)},
+		{"PUT", sheet + "/entries/{student}", a.write(a.putEntry)},
+		{"POST", sheet + "/open", a.write(a.openSheet)},
+		{"POST", sheet + "/submit", a.write(a.submitSheet)},
+		{"POST", sheet + "/reopen", a.write(a.reopenSheet)},
+		{"POST", sheet + "/extensions", a.write(a.extendDeadline)},
+		{"GET", sheet + "/export.xlsx", a.read(a.exportXLSX)},
+		{"GET", sheet + "/export.csv", a.read(a.exportCSV)},
+		{"POST", sheet + "/import", a.write(a.importSheet)},
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
@@ -38,7 +39,9 @@ already in force; a changed file becomes the next version, and its changes
 are printed.
 
 HTTP: /healthz answers while the process runs; /readyz when the event log
-answers and is append-only.`,
+answers and is append-only. The API is under /api/v1 (its OpenAPI document
+at /api/v1/openapi.yaml) and takes tokens minted by "gradelog token" with
+the key in --data (created on first start).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serve(cmd.Context(), e, &lf, httpAddr, catFile, rsFile)
@@ -56,23 +59,31 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	if err != nil {
 		return err
 	}
+	key, err := auth.LoadOrCreateKey(lf.data)
+	if err != nil {
+		return err
+	}
 	opened, err := lf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer opened.close()
-	hs := &handlers.Handlers{Log: opened.log}
+	hs := handlers.New(opened.log)
 	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
 	if err != nil {
 		return fmt.Errorf("publish catalog and ruleset: %w", err)
 	}
+	viewsCtx, stopViews := context.WithCancel(ctx)
+	defer stopViews()
+	viewsDone := make(chan error, 1)
+	go func() { viewsDone <- hs.Views.Run(viewsCtx) }()
 
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP listen on %s: %w", httpAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(httpapi.Deps{Ready: opened.log.CheckConfig}),
+		Handler:           httpapi.New(httpapi.Deps{Ready: opened.log.CheckConfig, Handlers: hs, Key: key}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
@@ -84,6 +95,9 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	select {
 	case err := <-errc:
 		return fmt.Errorf("HTTP server: %w", err)
+	case err := <-viewsDone:
+		_ = srv.Close()
+		return err
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -97,7 +97,7 @@ func TestServeRefusesRelaxedStream(t *testing.T) {
 // TestServeUnreachableNATS fails fast with the URL in the message.
 func TestServeUnreachableNATS(t *testing.T) {
 	start := time.Now()
-	err := run(context.Background(), []string{"serve", "--nats", "nats://127.0.0.1:1", "--http", "127.0.0.1:0"}, noenv, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve", "--nats", "nats://127.0.0.1:1", "--http", "127.0.0.1:0", "--data", t.TempDir()}, noenv, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "nats://127.0.0.1:1") {
 		t.Fatalf("serve --nats to nowhere: %v", err)
 	}

@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gradelog/gradelog/auth"
+)
+
+// maxBody bounds a request body (an uploaded sheet included).
+const maxBody = 8 << 20
+
+// call is one authenticated request.
+type call struct {
+	r    *http.Request
+	id   auth.Identity
+	key  string // the idempotency key, scoped to the actor; "" for none
+	body []byte
+}
+
+// reply is an answer: JSON, or a file when raw is set.
+type reply struct {
+	status      int
+	body        any
+	raw         []byte
+	contentType string
+	filename    string
+	etag        string
+}
+
+type endpoint func(c *call) (reply, error)
+
+func (a *api) authenticate(r *http.Request) (auth.Identity, error) {
+	if a.Key == nil {
+		return auth.Identity{}, fmt.Errorf("%w: no signing key configured", errUnauthenticated)
+	}
+	id, err := a.Key.Authenticate(r, a.Now())
+	if err != nil {
+		return auth.Identity{}, fmt.Errorf("%w: %v", errUnauthenticated, err)
+	}
+	return id, nil
+}
+
+// read serves a request that writes nothing.
+func (a *api) read(fn endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := a.authenticate(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		rep, err := fn(&call{r: r, id: id})
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		writeReply(w, rep)
+	})
+}
+
+// write serves a command. With an Idempotency-Key, a retry gets the first
+// successful answer again and writes nothing; the same key with another
+// request is refused.
+func (a *api) write(fn endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := a.authenticate(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeError(w, r, &badRequest{fmt.Sprintf("request body: %v (at most %d bytes)", err, maxBody)})
+			return
+		}
+		c := &call{r: r, id: id, body: body}
+		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+		if key == "" {
+			rep, err := fn(c)
+			if err != nil {
+				writeError(w, r, err)
+				return
+			}
+			writeReply(w, rep)
+			return
+		}
+		if len(key) > 200 {
+			writeError(w, r, &badRequest{"Idempotency-Key: at most 200 characters"})
+			return
+		}
+		c.key = id.ID + "/" + key
+		fp := fingerprint(r, body)
+		rep, replayed, err := a.replies.do(c.key, fp, func() (reply, error) { return fn(c) })
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		writeReply(w, rep)
+	})
+}
+
+func writeReply(w http.ResponseWriter, rep reply) {
+	if rep.etag != "" {
+		w.Header().Set("ETag", rep.etag)
+	}
+	if rep.raw == nil {
+		writeJSON(w, rep.status, rep.body)
+		return
+	}
+	w.Header().Set("Content-Type", rep.contentType)
+	if rep.filename != "" {
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", rep.filename))
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(rep.raw)
+}
+
+// decode reads the JSON body into v, refusing unknown fields.
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &badRequest{fmt.Sprintf("request body: %v", err)}
+	}
+	if dec.More() {
+		return &badRequest{"request body: trailing data after the JSON value"}
+	}
+	return nil
+}
+
+func ok(body any) reply      { return reply{status: http.StatusOK, body: body} }
+func created(body any) reply { return reply{status: http.StatusCreated, body: body} }

@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/handlers"
+)
+
+// problemBody is the body of every error answer.
+type problemBody struct {
+	Error    string             `json:"error"`
+	Problems []handlers.Problem `json:"problems,omitempty"`
+	Current  any                `json:"current,omitempty"`
+}
+
+// statusOf maps a refusal reason to its status.
+var statusOf = map[handlers.Reason]int{
+	handlers.Invalid:   http.StatusUnprocessableEntity,
+	handlers.NotFound:  http.StatusNotFound,
+	handlers.Forbidden: http.StatusForbidden,
+	handlers.Conflict:  http.StatusConflict,
+}
+
+// writeError answers err: a refusal with its status and problems, a
+// request the client got wrong with 400, an unauthenticated one with 401,
+// a full log with 507, anything else with 500 (logged, not shown).
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ref *handlers.Refusal
+	var bad *badRequest
+	switch {
+	case errors.As(err, &ref):
+		writeJSON(w, statusOf[ref.Reason], problemBody{Error: ref.Error(), Problems: ref.Problems, Current: ref.Current})
+	case errors.As(err, &bad):
+		writeJSON(w, http.StatusBadRequest, problemBody{Error: bad.Error()})
+	case errors.Is(err, errUnauthenticated):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gradelog"`)
+		writeJSON(w, http.StatusUnauthorized, problemBody{Error: err.Error()})
+	case errors.Is(err, eventlog.ErrFull):
+		writeJSON(w, http.StatusInsufficientStorage, problemBody{Error: "the event log is full; nothing was written"})
+	default:
+		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, problemBody{Error: "internal error; nothing was written unless the answer to a retry says so"})
+	}
+}
+
+// badRequest is a request that cannot be read (not JSON, wrong types).
+type badRequest struct{ msg string }
+
+func (b *badRequest) Error() string { return b.msg }
+
+var errUnauthenticated = errors.New("authentication required")

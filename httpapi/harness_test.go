@@ -1,0 +1,107 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/httpapi"
+	"github.com/gradelog/gradelog/internal/gradetest"
+)
+
+// server is gradelog over real HTTP on an embedded NATS server.
+type server struct {
+	*gradetest.Env
+	t   *testing.T
+	url string
+	key *auth.Key
+}
+
+func startServer(t *testing.T) *server {
+	t.Helper()
+	env := gradetest.Start(t, true)
+	key, err := auth.LoadOrCreateKey(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.New(httpapi.Deps{Ready: env.Log.CheckConfig, Handlers: env.Handlers, Key: key, Now: env.Clock.Now})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return &server{Env: env, t: t, url: ts.URL, key: key}
+}
+
+// token mints a token valid for a year of the test clock.
+func (s *server) token(id string, roles []string, ues ...string) string {
+	s.t.Helper()
+	tok, err := s.key.Mint(auth.Identity{ID: id, Name: id, Roles: roles, UEs: ues}, s.Clock.Now(), 366*24*time.Hour)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return tok
+}
+
+// answer is an HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a answer) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(a.body, v); err != nil {
+		t.Fatalf("answer %d is not JSON: %v\n%s", a.status, err, a.body)
+	}
+}
+
+// do sends a request; body is JSON-encoded unless it is []byte.
+func (s *server) do(method, path, token string, body any, headers ...string) answer {
+	s.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.url+path, r)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header, data}
+}
+
+// must sends a request and fails unless it answers want.
+func (s *server) must(want int, method, path, token string, body any, headers ...string) answer {
+	s.t.Helper()
+	a := s.do(method, path, token, body, headers...)
+	if a.status != want {
+		s.t.Fatalf("%s %s: %d, want %d\n%s", method, path, a.status, want, a.body)
+	}
+	return a
+}
