@@ -26,5 +26,6 @@ func newRootCmd(e *env) *cobra.Command {
 		newCatalogCmd(e),
 		newTokenCmd(e),
 	)
+	root.AddCommand(newClientCmds(e)...)
 	return root
 }
