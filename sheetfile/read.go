@@ -33,7 +33,9 @@ type UploadRow struct {
 	// Values holds, for every key of Upload.Columns, the cell text trimmed
 	// of surrounding whitespace ("" = empty), otherwise as typed: codes are
 	// not upper-cased, a decimal comma stays ("12,5"). Numeric XLSX cells
-	// come back as the user sees them, without float noise ("12.5", "14").
+	// come back as the user sees them, without float noise ("12.5", "14");
+	// XLSX text that reads as a number comes back as that number ("12.50"
+	// as "12.5"), unless it has leading zeros ("0123").
 	Values map[string]string
 }
 

@@ -272,15 +272,18 @@ func readXLSX(data []byte) (Upload, error) {
 		if head < 0 {
 			continue
 		}
-		shown, err := f.GetRows(sheet)
-		if err != nil {
-			return Upload{}, fmt.Errorf("sheetfile: worksheet %q: %w", sheet, err)
+		// Stored numbers are what the user sees unless a style shows
+		// them otherwise (a date, a percentage): only then is the sheet
+		// read a second time as shown.
+		var shown [][]string
+		if !plainNumbers(f) {
+			if shown, err = f.GetRows(sheet); err != nil {
+				return Upload{}, fmt.Errorf("sheetfile: worksheet %q: %w", sheet, err)
+			}
 		}
 		for i := range rows {
 			for j, v := range rows[i].cells {
-				if rows[i].cells[j], err = xlsxText(f, sheet, i, j, v, shown); err != nil {
-					return Upload{}, fmt.Errorf("sheetfile: worksheet %q, cell %s: %w", sheet, cellName(j+1, i+1), err)
-				}
+				rows[i].cells[j] = xlsxText(v, shown, i, j)
 			}
 		}
 		return parseGrid(source{format: "xlsx", sheet: sheet}, rows, head)
@@ -301,31 +304,40 @@ func readXLSX(data []byte) (Upload, error) {
 }
 
 // xlsxText is a cell's text as the user sees it. raw is the stored value.
-// A number comes back without float noise or exponent ("12.5", "14"),
-// unless its number format shows it as something other than a plain
-// number (a date, a percentage, a fraction): then it comes back as shown,
-// for the caller to refuse. Text comes back as stored.
-func xlsxText(f *excelize.File, sheet string, i, j int, raw string, shown [][]string) (string, error) {
+// A number comes back without float noise or exponent ("12.5", "14");
+// when shown is given (the workbook has styles that show numbers as
+// something else), a number shown as anything but a number (a date, a
+// percentage, a fraction) comes back as shown, for the caller to refuse.
+// Text that only looks like a number with leading zeros ("0123") stays as
+// typed.
+func xlsxText(raw string, shown [][]string, i, j int) string {
 	n, err := strconv.ParseFloat(raw, 64)
-	if err != nil {
-		return raw, nil // text (shared, inline or formula string), or an error value
+	if err != nil || len(raw) > 1 && raw[0] == '0' && raw[1] != '.' {
+		return raw // text (shared, inline or formula string), or an error value
 	}
-	typ, err := f.GetCellType(sheet, cellName(j+1, i+1))
-	if err != nil {
-		return "", err
+	if shown != nil {
+		s := strings.TrimSpace(cellAt(shown, i, j))
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return s
+		}
 	}
-	switch typ {
-	case excelize.CellTypeUnset, excelize.CellTypeNumber:
-	case excelize.CellTypeSharedString, excelize.CellTypeInlineString, excelize.CellTypeFormula:
-		return raw, nil // a number typed as text stays as typed
-	default: // booleans, ISO dates
-		return cellAt(shown, i, j), nil
+	return cleanNumber(n)
+}
+
+// plainNumbers reports whether every cell style of the workbook shows a
+// number as a plain number (General, fixed decimals or text "@", which the
+// identity columns use), so that a numeric cell's stored value is the one
+// the user reads.
+func plainNumbers(f *excelize.File) bool {
+	for i := 0; ; i++ {
+		st, err := f.GetStyle(i)
+		if err != nil {
+			return true // past the last style
+		}
+		if st.CustomNumFmt != nil || st.NumFmt > 4 && st.NumFmt != 49 {
+			return false
+		}
 	}
-	s := strings.TrimSpace(cellAt(shown, i, j))
-	if _, err := strconv.ParseFloat(s, 64); err != nil {
-		return s, nil
-	}
-	return cleanNumber(n), nil
 }
 
 func cellAt(rows [][]string, i, j int) string {

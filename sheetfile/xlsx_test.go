@@ -154,7 +154,7 @@ func TestXLSXFilledByUser(t *testing.T) {
 	got := read(t, save(t, f))
 
 	want := sampleUpload("xlsx")
-	want.Rows[0].Values = map[string]string{"": "0.3", stats: "12.50", ethics: "CM"}
+	want.Rows[0].Values = map[string]string{"": "0.3", stats: "12.5", ethics: "CM"}
 	want.Rows[2].Values = map[string]string{"": "12.5", stats: "14", ethics: "cm"}
 	want.Rows[1].Line++
 	want.Rows[2].Line++
