@@ -1,8 +1,8 @@
 package eventlog_test
 
 // Benchmarks of the JetStream log against raw JetStream, each in the same
-// run, on the same embedded server, with the same durability. Every
-// benchmark reports:
+// run, on the same embedded server, with the same durability (see
+// internal/benchraw). Every benchmark reports:
 //
 //	x-raw         our rate divided by the raw rate (1 = as fast as raw)
 //	events/s      our rate
@@ -34,57 +34,17 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
-	"github.com/gradelog/gradelog/internal/natstest"
+	"github.com/gradelog/gradelog/internal/benchraw"
 )
 
 const (
 	benchWriters = 64  // concurrent writers in BenchmarkAppendConcurrent
 	benchBatch   = 500 // events per atomic batch in BenchmarkAppendBatch
-	benchRounds  = 4   // alternations of raw and ours per measurement
-	rawPrefix    = "raw"
 )
-
-// benchEnv is one embedded server holding our log ("GRADELOG", subjects
-// gl.>) and a raw stream ("RAW", subjects raw.>) created with the very same
-// append-only configuration, each side on its own connection.
-type benchEnv struct {
-	log *eventlog.JetStream
-	raw jetstream.JetStream
-	nc  *nats.Conn // the raw side's connection
-}
-
-func newBenchEnv(b *testing.B, dir string, fast bool) benchEnv {
-	b.Helper()
-	s := natstest.ServerIn(b, dir, fast)
-	ctx := benchCtx(b)
-	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(b, s), eventlog.JetStreamConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rawNC := natstest.Conn(b, s)
-	// The raw stream: same configuration (file, R1, dedup window, atomic
-	// publish, append-only), created the same way.
-	if _, err := eventlog.OpenJetStream(ctx, rawNC, eventlog.JetStreamConfig{Stream: "RAW", Prefix: rawPrefix}); err != nil {
-		b.Fatal(err)
-	}
-	js, err := jetstream.New(rawNC)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return benchEnv{log: l, raw: js, nc: rawNC}
-}
-
-func benchCtx(tb testing.TB) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	tb.Cleanup(cancel)
-	return ctx
-}
 
 // benchPending is a production-like event: a mark entered from a
 // spreadsheet by a teacher, with a correlation id. Encoded, with its
@@ -104,69 +64,11 @@ func benchPending() events.Pending {
 // benchPending as the next event of an existing aggregate.
 func benchData(b *testing.B, a events.AggregateID) []byte {
 	b.Helper()
-	prev := events.HashOf([]byte("previous record"))
-	r, err := events.Encode(a, benchPending(), time.Now(), uuid.NewString(), prev)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return r.Data
+	return benchraw.Envelope(b, a, benchPending())
 }
 
 func sheetAgg(tag string, i int) events.AggregateID {
 	return events.SheetOf("2025-2026", "Q1", tag+"-"+strconv.Itoa(i))
-}
-
-func rawSubject(a events.AggregateID) string { return rawPrefix + "." + string(a) }
-
-// measure runs n operations of each side, split in rounds that alternate
-// which side goes first, and returns the time each side took. raw and ours
-// run operations [lo, hi).
-func measure(b *testing.B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.Duration) {
-	b.Helper()
-	rounds := min(n, benchRounds)
-	b.ResetTimer()
-	for r := range rounds {
-		lo, hi := n*r/rounds, n*(r+1)/rounds
-		timed := func(f func(lo, hi int), d *time.Duration) {
-			t := time.Now()
-			f(lo, hi)
-			*d += time.Since(t)
-		}
-		if r%2 == 0 {
-			timed(raw, &rawD)
-			timed(ours, &oursD)
-		} else {
-			timed(ours, &oursD)
-			timed(raw, &rawD)
-		}
-		if b.Failed() {
-			b.FailNow()
-		}
-	}
-	b.StopTimer()
-	return rawD, oursD
-}
-
-// report reports the rates of both sides over evs events and n operations.
-func report(b *testing.B, n, evs int, rawD, oursD time.Duration) {
-	ours := float64(evs) / oursD.Seconds()
-	raw := float64(evs) / rawD.Seconds()
-	b.ReportMetric(ours/raw, "x-raw")
-	b.ReportMetric(ours, "events/s")
-	b.ReportMetric(raw, "raw-events/s")
-	b.ReportMetric(float64(oursD.Nanoseconds())/float64(n), "ns/op")
-}
-
-// firstErr keeps the first error of concurrent workers.
-type firstErr struct {
-	once sync.Once
-	err  error
-}
-
-func (f *firstErr) set(err error) {
-	if err != nil {
-		f.once.Do(func() { f.err = err })
-	}
 }
 
 // BenchmarkAppendSequential: one writer appending single events with an
@@ -175,16 +77,15 @@ func (f *firstErr) set(err error) {
 // same envelope bytes with js.PublishMsg and no headers. One op = one event;
 // the writer cycles over 64 sheets.
 func BenchmarkAppendSequential(b *testing.B) {
-	env := newBenchEnv(b, b.TempDir(), false)
-	ctx := benchCtx(b)
+	env := benchraw.New(b, b.TempDir(), false)
+	ctx := benchraw.Ctx(b)
 	const aggs = 64
 	p := benchPending()
 	data := benchData(b, sheetAgg("S", 0))
 	heads := make([]events.Head, aggs)
 	raw := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m := &nats.Msg{Subject: rawSubject(sheetAgg("S", i%aggs)), Data: data}
-			if _, err := env.raw.PublishMsg(ctx, m); err != nil {
+			if err := env.Publish(ctx, benchraw.Subject(sheetAgg("S", i%aggs)), data); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -192,7 +93,7 @@ func BenchmarkAppendSequential(b *testing.B) {
 	ours := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			a := i % aggs
-			got, err := env.log.Append(ctx, eventlog.AppendRequest{
+			got, err := env.Log.Append(ctx, eventlog.AppendRequest{
 				Aggregate: sheetAgg("S", a), Head: heads[a], Key: uuid.NewString(),
 				Events: []events.Pending{p},
 			})
@@ -202,8 +103,8 @@ func BenchmarkAppendSequential(b *testing.B) {
 			heads[a] = got.Head()
 		}
 	}
-	rawD, oursD := measure(b, b.N, raw, ours)
-	report(b, b.N, b.N, rawD, oursD)
+	rawD, oursD := benchraw.Measure(b, b.N, raw, ours)
+	benchraw.Report(b, "events/s", b.N, b.N, rawD, oursD)
 }
 
 // BenchmarkAppendConcurrent: 64 writers, each on its own aggregate,
@@ -211,41 +112,24 @@ func BenchmarkAppendSequential(b *testing.B) {
 // each publishing the same bytes synchronously to its own subject. One op =
 // one event.
 func BenchmarkAppendConcurrent(b *testing.B) {
-	env := newBenchEnv(b, b.TempDir(), false)
-	ctx := benchCtx(b)
+	env := benchraw.New(b, b.TempDir(), false)
+	ctx := benchraw.Ctx(b)
 	p := benchPending()
 	data := benchData(b, sheetAgg("C", 0))
 	heads := make([]events.Head, benchWriters)
 	fanOut := func(lo, hi int, op func(w int) error) {
-		var wg sync.WaitGroup
-		var fe firstErr
-		for w := range benchWriters {
-			// worker w does the operations i of [lo, hi) with i%64 == w
-			below := func(x int) int { return (x - w + benchWriters - 1) / benchWriters }
-			k := below(hi) - below(lo)
-			wg.Go(func() {
-				for range k {
-					if err := op(w); err != nil {
-						fe.set(err)
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if fe.err != nil {
-			b.Fatal(fe.err)
+		if err := benchraw.FanOut(benchWriters, lo, hi, op); err != nil {
+			b.Fatal(err)
 		}
 	}
 	raw := func(lo, hi int) {
 		fanOut(lo, hi, func(w int) error {
-			_, err := env.raw.PublishMsg(ctx, &nats.Msg{Subject: rawSubject(sheetAgg("C", w)), Data: data})
-			return err
+			return env.Publish(ctx, benchraw.Subject(sheetAgg("C", w)), data)
 		})
 	}
 	ours := func(lo, hi int) {
 		fanOut(lo, hi, func(w int) error {
-			got, err := env.log.Append(ctx, eventlog.AppendRequest{
+			got, err := env.Log.Append(ctx, eventlog.AppendRequest{
 				Aggregate: sheetAgg("C", w), Head: heads[w], Key: uuid.NewString(),
 				Events: []events.Pending{p},
 			})
@@ -253,8 +137,8 @@ func BenchmarkAppendConcurrent(b *testing.B) {
 			return err
 		})
 	}
-	rawD, oursD := measure(b, b.N, raw, ours)
-	report(b, b.N, b.N, rawD, oursD)
+	rawD, oursD := benchraw.Measure(b, b.N, raw, ours)
+	benchraw.Report(b, "events/s", b.N, b.N, rawD, oursD)
 }
 
 // BenchmarkAppendBatch: one Log.Append of 500 events (an imported sheet:
@@ -262,8 +146,8 @@ func BenchmarkAppendConcurrent(b *testing.B) {
 // jetstreamext.PublishMsgBatch of 500 messages of the same bytes. One op =
 // one batch; the rates count events.
 func BenchmarkAppendBatch(b *testing.B) {
-	env := newBenchEnv(b, b.TempDir(), false)
-	ctx := benchCtx(b)
+	env := benchraw.New(b, b.TempDir(), false)
+	ctx := benchraw.Ctx(b)
 	pending := make([]events.Pending, benchBatch)
 	for i := range pending {
 		pending[i] = benchPending()
@@ -271,27 +155,22 @@ func BenchmarkAppendBatch(b *testing.B) {
 	data := benchData(b, sheetAgg("B", 0))
 	raw := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			subject := rawSubject(sheetAgg("B", i))
-			msgs := make([]*nats.Msg, benchBatch)
-			for j := range msgs {
-				msgs[j] = &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}} // PublishMsgBatch panics on a nil Header
-			}
-			if _, err := jetstreamext.PublishMsgBatch(ctx, env.raw, msgs); err != nil {
+			if err := env.PublishBatch(ctx, benchraw.Subject(sheetAgg("B", i)), data, benchBatch); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 	ours := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if _, err := env.log.Append(ctx, eventlog.AppendRequest{
+			if _, err := env.Log.Append(ctx, eventlog.AppendRequest{
 				Aggregate: sheetAgg("B", i), Key: uuid.NewString(), Events: pending,
 			}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
-	rawD, oursD := measure(b, b.N, raw, ours)
-	report(b, b.N, b.N*benchBatch, rawD, oursD)
+	rawD, oursD := benchraw.Measure(b, b.N, raw, ours)
+	benchraw.Report(b, "events/s", b.N, b.N*benchBatch, rawD, oursD)
 }
 
 // replayEvents is how many events BenchmarkReplay reads: the environment
@@ -320,16 +199,16 @@ func replayEvents(b *testing.B) int {
 // batch would only cost time. The sub-benchmark repeats with -count.
 func BenchmarkReplay(b *testing.B) {
 	n := replayEvents(b)
-	env := newBenchEnv(b, b.TempDir(), true)
-	ctx := benchCtx(b)
+	env := benchraw.New(b, b.TempDir(), true)
+	ctx := benchraw.Ctx(b)
 	start := time.Now()
-	fillLog(b, ctx, env.log, n)
+	fillLog(b, ctx, env.Log, n)
 	b.Logf("filled %d events in %v", n, time.Since(start).Round(time.Millisecond))
 
 	b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
 		raw := func(lo, hi int) {
 			for range hi - lo {
-				if got := drainRaw(b, ctx, env.raw); got != n {
+				if got := drainRaw(b, ctx, env.Raw); got != n {
 					b.Fatalf("raw drain read %d messages, want %d", got, n)
 				}
 			}
@@ -337,7 +216,7 @@ func BenchmarkReplay(b *testing.B) {
 		ours := func(lo, hi int) {
 			for range hi - lo {
 				got := 0
-				err := eventlog.Follow(ctx, env.log, 0, false, func(events.Record) error {
+				err := eventlog.Follow(ctx, env.Log, 0, false, func(events.Record) error {
 					got++
 					return nil
 				})
@@ -349,8 +228,8 @@ func BenchmarkReplay(b *testing.B) {
 				}
 			}
 		}
-		rawD, oursD := measure(b, b.N, raw, ours)
-		report(b, b.N, b.N*n, rawD, oursD)
+		rawD, oursD := benchraw.Measure(b, b.N, raw, ours)
+		benchraw.Report(b, "events/s", b.N, b.N*n, rawD, oursD)
 	})
 }
 
@@ -361,7 +240,7 @@ func fillLog(b *testing.B, ctx context.Context, l eventlog.Log, n int) {
 	batches := (n + batch - 1) / batch
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	var fe firstErr
+	var fe benchraw.FirstErr
 	for range 2 {
 		wg.Go(func() {
 			pending := make([]events.Pending, batch)
@@ -370,20 +249,20 @@ func fillLog(b *testing.B, ctx context.Context, l eventlog.Log, n int) {
 			}
 			for {
 				k := int(next.Add(1)) - 1
-				if k >= batches || fe.err != nil {
+				if k >= batches || fe.Err() != nil {
 					return
 				}
 				size := min(batch, n-k*batch)
 				_, err := l.Append(ctx, eventlog.AppendRequest{
 					Aggregate: sheetAgg("R", k), Key: uuid.NewString(), Events: pending[:size],
 				})
-				fe.set(err)
+				fe.Set(err)
 			}
 		})
 	}
 	wg.Wait()
-	if fe.err != nil {
-		b.Fatal(fe.err)
+	if err := fe.Err(); err != nil {
+		b.Fatal(err)
 	}
 }
 

@@ -1,0 +1,237 @@
+// Package benchraw measures gradelog against raw JetStream in the same
+// benchmark run, on the same embedded server, with the same durability:
+// machines are shared and noisy, so a rate means little on its own and the
+// ratio to what JetStream itself does in the same run is what is compared.
+//
+// An Env is one embedded server holding our log (stream "GRADELOG",
+// subjects gl.>) and a raw stream ("RAW", subjects raw.>) created with the
+// very same append-only configuration, each side on its own connection.
+// Measure times the two sides in alternating rounds, so that drift (page
+// cache, stream growth, other processes) spreads over both; Report reports
+//
+//	x-raw         our rate divided by the raw rate (1 = as fast as raw)
+//	<unit>        our rate, e.g. events/s or marks/s
+//	raw-<unit>    the raw rate
+//	ns/op         our time per operation (overrides the default, which
+//	              would count both sides)
+package benchraw
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/natstest"
+)
+
+const (
+	// Stream and Prefix name the raw stream and its subjects.
+	Stream = "RAW"
+	Prefix = "raw"
+	// Rounds is how many times Measure alternates the two sides.
+	Rounds = 4
+)
+
+// Env is one embedded server with our log and a raw stream side by side.
+type Env struct {
+	Server *server.Server
+	Log    *eventlog.JetStream
+	Raw    jetstream.JetStream // the raw side, on its own connection
+}
+
+// New starts a server on dir (fast skips the fsync per write; the default,
+// like production, syncs every write before acknowledging it) and opens
+// both streams on it.
+func New(tb testing.TB, dir string, fast bool) *Env {
+	tb.Helper()
+	s := natstest.ServerIn(tb, dir, fast)
+	ctx := Ctx(tb)
+	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(tb, s), eventlog.JetStreamConfig{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rawNC := natstest.Conn(tb, s)
+	// The raw stream: same configuration (file, R1, dedup window, atomic
+	// publish, append-only), created the same way.
+	if _, err := eventlog.OpenJetStream(ctx, rawNC, eventlog.JetStreamConfig{Stream: Stream, Prefix: Prefix}); err != nil {
+		tb.Fatal(err)
+	}
+	js, err := jetstream.New(rawNC)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Env{Server: s, Log: l, Raw: js}
+}
+
+// Ctx is a context cancelled when the test or benchmark ends.
+func Ctx(tb testing.TB) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+// Subject is the raw subject standing for aggregate a.
+func Subject(a events.AggregateID) string { return Prefix + "." + string(a) }
+
+// Envelope is the bytes the raw side publishes for p: its encoding as the
+// next event of an existing aggregate a, with an idempotency key and a
+// previous hash, the same size as what our log stores for it.
+func Envelope(tb testing.TB, a events.AggregateID, p events.Pending) []byte {
+	tb.Helper()
+	prev := events.HashOf([]byte("previous record"))
+	r, err := events.Encode(a, p, time.Now(), uuid.NewString(), prev)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r.Data
+}
+
+// Publish publishes data to subject on the raw stream, waiting for the
+// acknowledgement, without headers.
+func (e *Env) Publish(ctx context.Context, subject string, data []byte) error {
+	_, err := e.Raw.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: data})
+	return err
+}
+
+// PublishBatch publishes n messages of data to subject on the raw stream
+// as one atomic batch (jetstreamext.PublishMsgBatch): the log's own ceiling
+// for an all-or-nothing append.
+func (e *Env) PublishBatch(ctx context.Context, subject string, data []byte, n int) error {
+	msgs := make([]*nats.Msg, n)
+	for j := range msgs {
+		msgs[j] = &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}} // PublishMsgBatch panics on a nil Header
+	}
+	_, err := jetstreamext.PublishMsgBatch(ctx, e.Raw, msgs)
+	return err
+}
+
+// Measure runs n operations of each side, split in rounds that alternate
+// which side goes first, and returns the time each side took. raw and ours
+// run operations [lo, hi). It resets the benchmark timer before the first
+// round and stops it after the last: prepare everything before calling it.
+func Measure(b *testing.B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.Duration) {
+	b.Helper()
+	rounds := min(n, Rounds)
+	b.ResetTimer()
+	for r := range rounds {
+		lo, hi := n*r/rounds, n*(r+1)/rounds
+		timed := func(f func(lo, hi int), d *time.Duration) {
+			t := time.Now()
+			f(lo, hi)
+			*d += time.Since(t)
+		}
+		if r%2 == 0 {
+			timed(raw, &rawD)
+			timed(ours, &oursD)
+		} else {
+			timed(ours, &oursD)
+			timed(raw, &rawD)
+		}
+		if b.Failed() {
+			b.FailNow()
+		}
+	}
+	b.StopTimer()
+	return rawD, oursD
+}
+
+// MeasureEach is Measure for operations that each need their own setup
+// (a fresh gradelog, say): for every operation i, prepare(i) runs untimed,
+// then raw(i) and ours(i) run timed, alternating which goes first, then the
+// function prepare returned (if not nil) runs untimed, to release what
+// operation i held.
+func MeasureEach(b *testing.B, n int, prepare func(i int) (release func()), raw, ours func(i int)) (rawD, oursD time.Duration) {
+	b.Helper()
+	b.ResetTimer()
+	b.StopTimer()
+	timed := func(f func(i int), i int, d *time.Duration) {
+		t := time.Now()
+		f(i)
+		*d += time.Since(t)
+	}
+	for i := range n {
+		release := prepare(i)
+		b.StartTimer()
+		if i%2 == 0 {
+			timed(raw, i, &rawD)
+			timed(ours, i, &oursD)
+		} else {
+			timed(ours, i, &oursD)
+			timed(raw, i, &rawD)
+		}
+		b.StopTimer()
+		if release != nil {
+			release()
+		}
+		if b.Failed() {
+			b.FailNow()
+		}
+	}
+	return rawD, oursD
+}
+
+// Report reports the rates of both sides over evs units (events, marks)
+// done in ops operations: x-raw, unit ("events/s"), "raw-"+unit and ns/op.
+func Report(b *testing.B, unit string, ops, evs int, rawD, oursD time.Duration) {
+	ours := float64(evs) / oursD.Seconds()
+	raw := float64(evs) / rawD.Seconds()
+	b.ReportMetric(ours/raw, "x-raw")
+	b.ReportMetric(ours, unit)
+	b.ReportMetric(raw, "raw-"+unit)
+	b.ReportMetric(float64(oursD.Nanoseconds())/float64(ops), "ns/op")
+}
+
+// FirstErr keeps the first error of concurrent workers; it is safe for
+// concurrent use.
+type FirstErr struct {
+	mu  sync.Mutex
+	err error
+}
+
+// Set keeps err if it is the first non-nil one.
+func (f *FirstErr) Set(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		f.err = err
+	}
+}
+
+// Err is the first error set so far.
+func (f *FirstErr) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// FanOut runs operations [lo, hi) on `workers` goroutines: worker w does
+// the operations i with i%workers == w, in order, each by calling op(w). It
+// returns the first error; a worker stops at its own first error.
+func FanOut(workers, lo, hi int, op func(w int) error) error {
+	var wg sync.WaitGroup
+	var fe FirstErr
+	for w := range workers {
+		// the operations below x that fall to worker w
+		below := func(x int) int { return (x - w + workers - 1) / workers }
+		k := below(hi) - below(lo)
+		wg.Go(func() {
+			for range k {
+				if err := op(w); err != nil {
+					fe.Set(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return fe.Err()
+}
