@@ -1,6 +1,8 @@
 package events
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -65,6 +67,28 @@ func TestAggregateValidate(t *testing.T) {
 	for _, bad := range []AggregateID{"student", "nobody.x", StudentOf("HE 1"), StudentOf("a*"), StudentOf("a>"), "student..x"} {
 		if err := bad.Validate(); err == nil {
 			t.Errorf("%q validated", bad)
+		}
+	}
+}
+
+// TestEncodeSplicesData: the envelope Encode writes is byte for byte what
+// encoding/json writes for it with the event's data in place.
+func TestEncodeSplicesData(t *testing.T) {
+	for _, e := range sampleEvents() {
+		r, err := Encode(StudentOf("HE1"), Pending{Event: e, Actor: Actor{ID: "a", Roles: []string{"teacher"}}, CorrelationID: "c"}, time.Now(), "k", "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env envelope
+		if err := json.Unmarshal(r.Data, &env); err != nil {
+			t.Fatalf("%s: %v", e.EventType(), err)
+		}
+		want, err := json.Marshal(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(r.Data, want) {
+			t.Fatalf("%s:\n got %s\nwant %s", e.EventType(), r.Data, want)
 		}
 	}
 }
