@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
 
@@ -32,44 +34,65 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 	var h History
 	subject := l.subj.of(a)
 	next := after + 1
-	for {
-		msgs, err := jetstreamext.GetBatch(ctx, l.js, l.cfg.Stream, getBatchSize,
-			jetstreamext.GetBatchSeq(next), jetstreamext.GetBatchSubject(subject))
-		if err != nil {
-			return History{}, fmt.Errorf("load %s: %w", a, err)
-		}
-		got, pending := 0, -1
-		for m, err := range msgs {
-			if errors.Is(err, jetstreamext.ErrNoMessages) {
-				return h, nil
-			}
-			if err != nil {
-				return History{}, fmt.Errorf("load %s: %w", a, err)
-			}
-			got++
-			next = m.Sequence + 1
-			if pending, err = strconv.Atoi(m.Header.Get("Nats-Num-Pending")); err != nil {
-				pending = -1
-			}
-			r, err := Decode(l.stored(m.Subject, m.Sequence, m.Header, m.Data))
-			if err != nil {
-				return History{}, err
-			}
-			if !until.admits(r) {
-				return h, nil
-			}
-			h.Records = append(h.Records, r)
-			h.Head = r.Head()
-		}
+	var unanswered time.Time // since when the stream has had no responder
+	for attempt := 0; ; attempt++ {
+		got, pending, done, err := l.page(ctx, &h, subject, &next, until)
 		switch {
-		case pending == 0:
+		case errors.Is(err, nats.ErrNoResponders) && got == 0 && ctx.Err() == nil &&
+			(unanswered.IsZero() || time.Since(unanswered) < 10*time.Second):
+			// A stream just created or moving between peers has no
+			// direct-get responder for a moment: wait for one.
+			if unanswered.IsZero() {
+				unanswered = time.Now()
+			}
+			sleep(ctx, backoff(attempt))
+			continue
+		case err != nil:
+			return History{}, fmt.Errorf("load %s: %w", a, err)
+		case done || pending == 0:
 			return h, nil
 		case got == 0 && ctx.Err() != nil:
 			return History{}, fmt.Errorf("load %s: %w", a, ctx.Err())
 		case got == 0:
 			return History{}, fmt.Errorf("load %s: no complete reply from stream %q after position %d", a, l.cfg.Stream, next-1)
 		}
+		unanswered, attempt = time.Time{}, 0
 	}
+}
+
+// page reads one batch direct get of subject from *next into h: how many
+// records it got, how many the server says remain (-1: unknown), and done
+// when the history is complete (no more messages, or until reached).
+func (l *JetStream) page(ctx context.Context, h *History, subject string, next *uint64, until Until) (got, pending int, done bool, err error) {
+	msgs, err := jetstreamext.GetBatch(ctx, l.js, l.cfg.Stream, getBatchSize,
+		jetstreamext.GetBatchSeq(*next), jetstreamext.GetBatchSubject(subject))
+	if err != nil {
+		return 0, -1, false, err
+	}
+	pending = -1
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			return got, pending, true, nil
+		}
+		if err != nil {
+			return got, pending, false, err
+		}
+		got++
+		*next = m.Sequence + 1
+		if pending, err = strconv.Atoi(m.Header.Get("Nats-Num-Pending")); err != nil {
+			pending = -1
+		}
+		r, err := Decode(l.stored(m.Subject, m.Sequence, m.Header, m.Data))
+		if err != nil {
+			return got, pending, false, err
+		}
+		if !until.admits(r) {
+			return got, pending, true, nil
+		}
+		h.Records = append(h.Records, r)
+		h.Head = r.Head()
+	}
+	return got, pending, false, nil
 }
 
 func (l *JetStream) stored(subject string, seq uint64, hdr map[string][]string, data []byte) Stored {
