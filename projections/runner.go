@@ -57,6 +57,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	return err
 }
 
+// Err says why the runner stopped; nil while it runs.
+func (r *Runner) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
 // Position is the position of the last record applied to every view.
 func (r *Runner) Position() uint64 {
 	r.mu.Lock()

@@ -83,7 +83,12 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 		return fmt.Errorf("HTTP listen on %s: %w", httpAddr, err)
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(httpapi.Deps{Ready: opened.log.CheckConfig, Handlers: hs, Key: key}),
+		Handler: httpapi.New(httpapi.Deps{Handlers: hs, Key: key, Ready: func(ctx context.Context) error {
+			if err := hs.Views.Err(); err != nil {
+				return err
+			}
+			return opened.log.CheckConfig(ctx)
+		}}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
