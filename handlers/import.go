@@ -72,6 +72,9 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 	if err := allowSheet(id, ref.UE, "import marks"); err != nil {
 		return ImportReport{}, err
 	}
+	// The registry catches up with the log while the file is parsed.
+	caughtUp := make(chan error, 1)
+	go func() { caughtUp <- hs.catchUp(ctx) }()
 	up, err := sheetfile.Read(file)
 	if err != nil {
 		return ImportReport{}, refuse(Invalid, "file", "", "%s", err)
@@ -80,11 +83,11 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 		return ImportReport{}, refuse(Invalid, "file", up.UE+" "+up.Session+" "+up.Year,
 			"the file is the sheet of UE %s, %s %s, not of %s: one UE, session and year per file", up.UE, up.Session, up.Year, ref)
 	}
-	sc, err := hs.sheetContext(ctx, ref)
-	if err != nil {
+	if err := <-caughtUp; err != nil {
 		return ImportReport{}, err
 	}
-	if err := hs.catchUp(ctx); err != nil {
+	sc, err := hs.sheetContext(ctx, ref)
+	if err != nil {
 		return ImportReport{}, err
 	}
 	mode := "all-or-nothing"
