@@ -5,44 +5,26 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/gradelog/gradelog/auth"
-	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/internal/gradetest"
 )
 
 // server is gradelog over real HTTP on an embedded NATS server.
 type server struct {
-	*gradetest.Env
+	*gradetest.Server
 	t   *testing.T
 	url string
-	key *auth.Key
 }
 
 func startServer(t *testing.T) *server {
 	t.Helper()
-	env := gradetest.Start(t, true)
-	key, err := auth.LoadOrCreateKey(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := httpapi.New(httpapi.Deps{Ready: env.Log.CheckConfig, Handlers: env.Handlers, Key: key, Now: env.Clock.Now})
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return &server{Env: env, t: t, url: ts.URL, key: key}
+	s := gradetest.Serve(t)
+	return &server{Server: s, t: t, url: s.URL}
 }
 
-// token mints a token valid for a year of the test clock.
 func (s *server) token(id string, roles []string, ues ...string) string {
-	s.t.Helper()
-	tok, err := s.key.Mint(auth.Identity{ID: id, Name: id, Roles: roles, UEs: ues}, s.Clock.Now(), 366*24*time.Hour)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return tok
+	return s.Token(id, roles, ues...)
 }
 
 // answer is an HTTP answer.

@@ -39,9 +39,9 @@ func TestIdempotency(t *testing.T) {
 	fresh := handlers.New(s.Log)
 	fresh.Now = s.Clock.Now
 	go func() { _ = fresh.Views.Run(t.Context()) }()
-	ts := httptest.NewServer(httpapi.New(httpapi.Deps{Handlers: fresh, Key: s.key, Now: s.Clock.Now}))
+	ts := httptest.NewServer(httpapi.New(httpapi.Deps{Handlers: fresh, Key: s.Key, Now: s.Clock.Now}))
 	defer ts.Close()
-	other := &server{Env: s.Env, t: t, url: ts.URL, key: s.key}
+	other := &server{Server: s.Server, t: t, url: ts.URL}
 	var rec handlers.Recorded
 	other.must(200, "POST", q1_18+"/entries", prof18, body, "Idempotency-Key", "k-1").json(t, &rec)
 	if !rec.AlreadyRecorded || len(rec.Results) != 2 || rec.Results[1].Entry.Code != "ABS" || s.position(t) != at {

@@ -6,48 +6,33 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/handlers"
-	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/internal/gradetest"
 )
 
 // apiServer is gradelog's real HTTP handler on an embedded NATS server.
 type apiServer struct {
-	*gradetest.Env
+	*gradetest.Server
 	t   *testing.T
 	url string
-	key *auth.Key
 }
 
 func startClientAPI(t *testing.T) *apiServer {
 	t.Helper()
-	env := gradetest.Start(t, true)
-	key, err := auth.LoadOrCreateKey(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(httpapi.New(httpapi.Deps{Ready: env.Log.CheckConfig, Handlers: env.Handlers, Key: key, Now: env.Clock.Now}))
-	t.Cleanup(ts.Close)
-	return &apiServer{Env: env, t: t, url: ts.URL, key: key}
+	s := gradetest.Serve(t)
+	return &apiServer{Server: s, t: t, url: s.URL}
 }
 
 func (s *apiServer) mint(id string, roles []string, ues ...string) string {
-	s.t.Helper()
-	tok, err := s.key.Mint(auth.Identity{ID: id, Name: id, Roles: roles, UEs: ues}, s.Clock.Now(), 24*time.Hour)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return tok
+	return s.Token(id, roles, ues...)
 }
 
 // cli runs a gradelog command line against the server with tok, the way a
