@@ -40,13 +40,27 @@ func WriteCSV(w io.Writer, t Template) error {
 	_ = cw.Write(nil) // blank line between header block and table
 	_ = cw.Write(l.header)
 	for _, row := range l.rows {
-		_ = cw.Write(row)
+		safe := make([]string, len(row))
+		for i, c := range row {
+			safe[i] = inert(c)
+		}
+		_ = cw.Write(safe)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("sheetfile: writing CSV: %w", err)
 	}
 	return nil
+}
+
+// inert keeps a spreadsheet from running a cell as a formula (a name
+// starting with "=", "+", "-" or "@"): it is prefixed with an apostrophe,
+// which Excel shows as text.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // excelText is s as an Excel formula giving the text s.

@@ -20,6 +20,7 @@ import (
 type Upload struct {
 	Format            string   // "xlsx" or "csv"
 	Year, Session, UE string   // as the file states them (from its identification header)
+	Version           uint64   // the sheet version the file was downloaded at (0: the file does not say)
 	Columns           []string // the column keys found, in file order ("" = UE mark)
 	Rows              []UploadRow
 }
@@ -135,6 +136,11 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 		return Upload{}, err
 	}
 	up := Upload{Format: src.format, Year: id.year, Session: id.session, UE: id.ue, Columns: []string{}}
+	if id.version != "" {
+		if up.Version, err = strconv.ParseUint(id.version, 10, 64); err != nil {
+			return Upload{}, fmt.Errorf("sheetfile: %q is %q, not a version number (%s)", labelVersion, id.version, src)
+		}
+	}
 
 	// Header row: identity columns and the listed columns to fill.
 	listed := map[string]string{} // norm(label) -> key
@@ -223,12 +229,16 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 // identification is what the header block says.
 type identification struct {
 	year, session, ue string
+	version           string   // optional: the sheet version the file was made at
 	columns           []string // labels under "Colonnes à compléter"
 	columnsLine       int
 }
 
 // blockLabels are the header-block labels the reader looks for.
-var blockLabels = []string{labelYear, labelSession, labelUE, labelColumns}
+var blockLabels = []string{labelYear, labelSession, labelUE, labelColumns, labelVersion}
+
+// optionalLabels may be missing (files written before they existed).
+var optionalLabels = map[string]bool{labelVersion: true}
 
 // readIdentification reads the header block: a label in the first column,
 // its value in the second ("Colonnes à compléter": its values from the
@@ -238,7 +248,7 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 	single := []struct {
 		label string
 		v     *string
-	}{{labelYear, &id.year}, {labelSession, &id.session}, {labelUE, &id.ue}}
+	}{{labelYear, &id.year}, {labelSession, &id.session}, {labelUE, &id.ue}, {labelVersion, &id.version}}
 	found := map[string]int{} // label -> line
 	for _, r := range rows {
 		if len(r.cells) == 0 {
@@ -285,7 +295,7 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 	}
 	var missing []string
 	for _, label := range blockLabels {
-		if _, ok := found[label]; !ok {
+		if _, ok := found[label]; !ok && !optionalLabels[label] {
 			missing = append(missing, strconv.Quote(label))
 		}
 	}

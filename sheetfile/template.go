@@ -59,6 +59,7 @@ type Template struct {
 	Session  string    // "Q1", "Q2", "Q3"
 	UE       string    // "1/8"
 	UETitle  string    // shown only
+	Version  uint64    // the sheet's version when downloaded (0: not shown); the upload carries it back
 	Deadline time.Time // the sheet's encoding deadline (date; end of that day, Europe/Brussels), shown on the sheet
 	Decimals int       // decimals allowed in a mark (e.g. 1)
 	Max      string    // top of the scale, "20"
@@ -97,6 +98,7 @@ const (
 	labelUETitle     = "Intitulé"
 	labelDeadline    = "Échéance"
 	labelInstruction = "Consigne"
+	labelVersion     = "Version de la feuille"
 	labelColumns     = "Colonnes à compléter"
 	labelCodes       = "Codes autorisés"
 
@@ -195,6 +197,11 @@ func (t Template) layout() (layout, error) {
 	l.block = append(l.block,
 		[]string{labelUE, t.UE},
 		[]string{labelUETitle, t.UETitle},
+	)
+	if t.Version > 0 {
+		l.block = append(l.block, []string{labelVersion, strconv.FormatUint(t.Version, 10)})
+	}
+	l.block = append(l.block,
 		t.deadlineRow(),
 		[]string{labelInstruction, t.instruction()},
 		append([]string{labelColumns}, labels...),
