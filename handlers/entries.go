@@ -61,6 +61,11 @@ type EntryResult struct {
 
 var carryNone = rules.Carry{Whole: true}
 
+func newPlanner(hs *Handlers, sc sheetContext, st *sheetState, id auth.Identity, source string) *planner {
+	return &planner{hs: hs, sc: sc, st: st, id: id, source: source, roles: rulesetRoles(id, source),
+		due: map[string]onSheet{}, planned: map[slot]bool{}}
+}
+
 // planner decides a batch of inputs against one sheet's state.
 type planner struct {
 	hs     *Handlers
@@ -69,7 +74,13 @@ type planner struct {
 	id     auth.Identity
 	source string
 	roles  []string
-	due    map[string]projections.Due
+	due    map[string]onSheet
+	// planned are the slots this batch writes, by student: a UE-level
+	// entry and activity entries must not mix within a batch either.
+	planned map[slot]bool
+	// basedOn is the sheet version an uploaded file was downloaded at (0:
+	// unknown): an entry changed since is a conflict, not overwritten.
+	basedOn uint64
 }
 
 // plan decides every input. It refuses nothing as a whole: each input is
@@ -92,6 +103,14 @@ func (p *planner) plan(ctx context.Context, inputs []EntryInput) (results []Entr
 		if err != nil {
 			return nil, nil, err
 		}
+		if ok && due.heldOnly {
+			if _, held := p.st.entries[s]; !held {
+				r.refuse(Invalid, "student", in.Student, "%s; they keep the entries they hold, which may be corrected, and take no new one",
+					p.hs.whyNotDue(p.sc, in.Student))
+				results = append(results, r)
+				continue
+			}
+		}
 		if !ok {
 			reason := NotFound
 			if _, registered := p.hs.Cohort.Student(in.Student); registered {
@@ -99,19 +118,22 @@ func (p *planner) plan(ctx context.Context, inputs []EntryInput) (results []Entr
 			}
 			r.refuse(reason, "student", in.Student, "%s", p.hs.whyNotDue(p.sc, in.Student))
 		} else {
-			p.decide(&r, in, s, due)
+			p.decide(&r, in, s, due.Due)
+		}
+		if r.event != nil {
+			p.planned[s] = true
 		}
 		results = append(results, r)
 	}
 	for _, r := range results {
 		if due, ok := p.due[r.Student]; ok && r.Outcome == Saved {
-			carries = append(carries, p.carries(r.Student, due, carries)...)
+			carries = append(carries, p.carries(r.Student, due.Due, carries)...)
 		}
 	}
 	return results, carries, nil
 }
 
-func (p *planner) dueOf(ctx context.Context, student string) (projections.Due, bool, error) {
+func (p *planner) dueOf(ctx context.Context, student string) (onSheet, bool, error) {
 	if d, ok := p.due[student]; ok {
 		return d, true, nil
 	}
@@ -146,6 +168,12 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 		r.refuse(Invalid, "activity", in.Activity, "%s", mixed)
 		return
 	}
+	if old.Entry == next {
+		// Nothing to write: an unchanged cell of a file uploaded again is
+		// no late mark, no re-marked carried activity and no conflict.
+		r.Outcome, r.Version = Unchanged, old.Version
+		return
+	}
 	if from, carried := due.Carry.Marks[s.Activity]; carried || old.Carried != "" {
 		if !carried {
 			from = rules.Result{Mark: mustMark(old.Entry.Mark)}
@@ -159,15 +187,17 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 			"the encoding deadline of %s for %s has passed; the secretariat may extend it or record the mark", p.sc.ref, s.Student)
 		return
 	}
-	if in.Version != nil && *in.Version != old.Version {
-		r.refuse(Conflict, "version", fmt.Sprint(*in.Version), "the entry changed since that version: it is now %s (version %d, by %s)",
+	if in.Version != nil && *in.Version != old.Version || p.basedOn > 0 && had && old.Version > p.basedOn && old.By != p.id.ID {
+		based := old.Version
+		if in.Version != nil {
+			based = *in.Version
+		} else {
+			based = p.basedOn
+		}
+		r.refuse(Conflict, "version", fmt.Sprint(based), "the entry changed since that version: it is now %s (version %d, by %s)",
 			old.Entry, old.Version, old.By)
 		v := viewOf(p.sc, s, old, had)
 		r.Current = &v
-		return
-	}
-	if old.Entry == next {
-		r.Outcome, r.Version = Unchanged, old.Version
 		return
 	}
 	var prev *rules.Result
@@ -196,16 +226,21 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 		Reason: strings.TrimSpace(in.Reason), AuthorisedBy: by, Source: p.source}
 }
 
-// mixed refuses a UE-level entry beside activity entries and the reverse:
-// a sitting holds one or the other.
+// mixed refuses a UE-level entry beside activity entries and the reverse,
+// held or written in the same batch: a sitting holds one or the other.
 func (p *planner) mixed(s slot) string {
+	clash := func(other slot) bool {
+		return other.Student == s.Student && other != s && (s.Activity == "") != (other.Activity == "")
+	}
 	for other := range p.st.entries {
-		if other.Student != s.Student || other == s {
-			continue
-		}
-		if (s.Activity == "") != (other.Activity == "") {
+		if clash(other) {
 			return fmt.Sprintf("the student holds %s on this sheet; a UE-level entry and activity entries do not mix (clear one first)",
 				map[bool]string{true: "a UE-level entry", false: "activity entries"}[other.Activity == ""])
+		}
+	}
+	for other := range p.planned {
+		if clash(other) {
+			return "this batch gives the student a UE-level entry and activity entries; a sitting holds one or the other"
 		}
 	}
 	return ""
@@ -214,6 +249,9 @@ func (p *planner) mixed(s slot) string {
 // carries returns the carried marks due for student not yet on the sheet
 // nor in planned.
 func (p *planner) carries(student string, due projections.Due, planned []events.Event) []events.Event {
+	if _, ue := p.st.entries[slot{student, ""}]; ue || p.planned[slot{student, ""}] {
+		return nil // a UE-level entry (a DISP, say) stands for the whole UE
+	}
 	var out []events.Event
 	for _, a := range p.sc.ue.Activities {
 		m, ok := due.Carry.Marks[a.Title]
@@ -362,7 +400,7 @@ func (hs *Handlers) RecordEntries(ctx context.Context, id auth.Identity, key str
 		if err := submittedRefusal(st, ref); err != nil {
 			return nil, err
 		}
-		p := &planner{hs: hs, sc: sc, st: st, id: id, source: source, roles: rulesetRoles(id, source), due: map[string]projections.Due{}}
+		p := newPlanner(hs, sc, st, id, source)
 		var carries []events.Event
 		var err error
 		if results, carries, err = p.plan(ctx, inputs); err != nil {

@@ -13,7 +13,7 @@ func (hs *Handlers) SheetTemplate(ctx context.Context, id auth.Identity, ref She
 	if err != nil {
 		return sheetfile.Template{}, err
 	}
-	t := sheetfile.Template{Year: s.Year, Session: s.Session, UE: s.UE, UETitle: s.Title, Deadline: s.Deadline,
+	t := sheetfile.Template{Year: s.Year, Session: s.Session, UE: s.UE, UETitle: s.Title, Version: s.Version, Deadline: s.Deadline,
 		Decimals: s.Decimals, Max: s.Max}
 	for _, c := range s.Columns {
 		t.Columns = append(t.Columns, sheetfile.Column{Key: c.Key, Label: c.Label})

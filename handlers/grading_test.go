@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/gradetest"
+	"github.com/gradelog/gradelog/sheetfile"
 )
 
 var sec = auth.Identity{ID: "sec.leroy", Roles: []string{auth.Secretariat}}
@@ -222,4 +225,106 @@ func head(t *testing.T, env *gradetest.Env, mat string) events.Head {
 		t.Fatal(err)
 	}
 	return h.Head
+}
+
+// exportCSV downloads a sheet as a CSV file.
+func exportCSV(t *testing.T, env *gradetest.Env, id auth.Identity, ref handlers.SheetRef, fill map[string]string) []byte {
+	t.Helper()
+	tmpl, err := env.Handlers.SheetTemplate(t.Context(), id, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tmpl.Rows {
+		for k, v := range fill {
+			if mat, col, _ := strings.Cut(k, "|"); mat == tmpl.Rows[i].Matricule {
+				tmpl.Rows[i].Values[col] = v
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := sheetfile.WriteCSV(&buf, tmpl); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSheetEdgeCases: the cases a review found: a batch mixing a UE-level
+// entry and activity entries; opening a submitted sheet; uploading back a
+// file with carried marks, or unchanged cells after the deadline; a file
+// older than a correction; a student no longer due taking a new entry.
+func TestSheetEdgeCases(t *testing.T) {
+	ctx := t.Context()
+	env := gradetest.Start(t, true)
+	hs := env.Handlers
+	env.Clock.Set(time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC))
+	schedule(t, env, catalog.Q2, catalog.Q3)
+	for _, m := range []string{"HE600001", "HE600002", "HE600003"} {
+		enrolOne(t, env, m, "1/9", "1/4")
+	}
+	q2, q3 := sheetOf(catalog.Q2, "1/9"), sheetOf(catalog.Q3, "1/9")
+	prof := responsibleFor("1/9")
+	refusedWith := func(err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("got %v, want a refusal saying %q", err, want)
+		}
+	}
+
+	// A UE-level code and an activity mark in one batch.
+	_, err := hs.RecordEntries(ctx, sec, "", q2, handlers.SourceForm, []handlers.EntryInput{
+		{Student: "HE600001", Value: "DISP"}, {Student: "HE600001", Activity: "Méthodologies", Value: "14"}})
+	refusedWith(err, "a sitting holds one or the other")
+
+	// Q2: HE600001 passes Méthodologies only; HE600002 passes the UE.
+	for _, e := range [][3]string{{"HE600001", "Méthodologies", "14"}, {"HE600001", "Travaux pratiques", "4"},
+		{"HE600002", "Méthodologies", "12"}, {"HE600002", "Travaux pratiques", "13"}} {
+		if err := record(t, env, q2, e[0], e[1], e[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A file older than a correction does not undo it.
+	old := exportCSV(t, env, prof, q2, map[string]string{"HE600002|Travaux pratiques": "15"})
+	if _, err := hs.RecordEntries(ctx, sec, "", q2, handlers.SourceForm, []handlers.EntryInput{
+		{Student: "HE600002", Activity: "Travaux pratiques", Value: "14"}}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := hs.ImportSheet(ctx, prof, "", q2, old, handlers.ImportOptions{})
+	if err != nil || rep.Written || rep.Refused != 1 || !strings.Contains(fmt.Sprint(rep.Rows), "changed since") {
+		t.Fatalf("stale file: %+v, %v", rep, err)
+	}
+
+	// Q3: Méthodologies carried for HE600001; its file uploads back as is.
+	must(t)(hs.OpenSheet(ctx, prof, "", q3))
+	file := exportCSV(t, env, prof, q3, nil)
+	rep, err = hs.ImportSheet(ctx, prof, "", q3, file, handlers.ImportOptions{})
+	if err != nil || rep.Written || rep.Refused != 0 {
+		t.Fatalf("uploading a sheet with carried marks back: %+v, %v", rep, err)
+	}
+	if err := record(t, env, q3, "HE600001", "Travaux pratiques", "11"); err != nil {
+		t.Fatal(err)
+	}
+	// After the deadline, unchanged cells are no late marks.
+	file = exportCSV(t, env, prof, q3, nil)
+	env.Clock.Set(time.Date(2026, 9, 8, 9, 0, 0, 0, time.UTC))
+	if rep, err = hs.ImportSheet(ctx, prof, "", q3, file, handlers.ImportOptions{}); err != nil || rep.Refused != 0 || rep.Unchanged != 2 || rep.Written {
+		t.Fatalf("unchanged upload after the deadline: %+v, %v", rep, err)
+	}
+	// Opening a submitted sheet writes nothing.
+	if _, err := hs.SubmitSheet(ctx, sec, "", q3); err != nil {
+		t.Fatal(err)
+	}
+	_, err = hs.OpenSheet(ctx, prof, "", q3)
+	refusedWith(err, "submitted")
+
+	// HE600003's PAE drops 1/9 after a Q2 mark: the mark may be corrected,
+	// no new one taken.
+	env.Clock.Set(time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC))
+	if err := record(t, env, q2, "HE600003", "Méthodologies", "9"); err != nil {
+		t.Fatal(err)
+	}
+	must(t)(hs.AmendPAE(ctx, sec, "", "HE600003", gradetest.Year, handlers.Amendment{Removed: []string{"1/9"}, Reason: "abandon"}))
+	refusedWith(record(t, env, q2, "HE600003", "Travaux pratiques", "15"), "take no new one")
+	if err := record(t, env, q2, "HE600003", "Méthodologies", "10"); err != nil {
+		t.Fatalf("correcting a held entry: %v", err)
+	}
 }

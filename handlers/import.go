@@ -8,7 +8,6 @@ import (
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/events"
-	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/sheetfile"
 )
 
@@ -20,6 +19,9 @@ type ImportOptions struct {
 	// DryRun reports what the import would do and writes nothing: the
 	// preview and the import are the same decision.
 	DryRun bool
+	// Reason documents the corrections the file makes (required for a
+	// correction on a sheet submitted once).
+	Reason string
 }
 
 // ImportCell is the outcome of one filled cell.
@@ -107,7 +109,7 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 			report.IgnoredColumns = append(report.IgnoredColumns, c)
 		}
 	}
-	rows, inputs, owner := hs.importRows(up, cols)
+	rows, inputs, owner := hs.importRows(up, cols, opt.Reason)
 	source := SourceXLSX
 	if up.Format == "csv" {
 		source = SourceCSV
@@ -116,7 +118,8 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 		if err := submittedRefusal(st, ref); err != nil {
 			return nil, err
 		}
-		p := &planner{hs: hs, sc: sc, st: st, id: id, source: source, roles: rulesetRoles(id, source), due: map[string]projections.Due{}}
+		p := newPlanner(hs, sc, st, id, source)
+		p.basedOn = up.Version
 		results, _, err := p.plan(ctx, inputs)
 		if err != nil {
 			return nil, err
@@ -130,7 +133,7 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 				report.Saved++
 				for j, r := range results {
 					if owner[j] == i && r.event != nil {
-						evs = append(evs, p.carries(r.Student, p.due[r.Student], evs)...)
+						evs = append(evs, p.carries(r.Student, p.due[r.Student].Due, evs)...)
 						evs = append(evs, r.event)
 					}
 				}
@@ -167,7 +170,7 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 // importRows checks the rows of a file on their own (matricule present,
 // once only, email matching) and turns the filled cells of the rows that
 // pass into inputs; owner[i] is the row of inputs[i].
-func (hs *Handlers) importRows(up sheetfile.Upload, cols []string) ([]ImportRow, []EntryInput, []int) {
+func (hs *Handlers) importRows(up sheetfile.Upload, cols []string, reason string) ([]ImportRow, []EntryInput, []int) {
 	rows := make([]ImportRow, len(up.Rows))
 	lines := map[string][]int{}
 	for i, r := range up.Rows {
@@ -202,7 +205,7 @@ func (hs *Handlers) importRows(up sheetfile.Upload, cols []string) ([]ImportRow,
 				continue
 			}
 			row.Cells = append(row.Cells, ImportCell{Column: c, Value: v})
-			inputs = append(inputs, EntryInput{Student: row.Matricule, Activity: c, Value: v})
+			inputs = append(inputs, EntryInput{Student: row.Matricule, Activity: c, Value: v, Reason: reason})
 			owner = append(owner, i)
 		}
 	}

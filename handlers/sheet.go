@@ -110,25 +110,34 @@ func (sc sheetContext) deadline(st *sheetState, student string) time.Time {
 	return d
 }
 
-// due says whether a student is on the sheet: due on it by the registry,
-// or holding an entry already. The registry is caught up before a miss is
-// believed.
-func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, student string) (projections.Due, bool, error) {
+// onSheet is a student on a sheet: due on it by the registry, or only
+// holding entries made while they were (their PAE changed since, or the UE
+// was acquired at an earlier session by a correction there). Such a student
+// keeps their entries, which may be corrected or cleared, and takes no new
+// one.
+type onSheet struct {
+	projections.Due
+	heldOnly bool
+}
+
+// due says whether a student is on the sheet. The registry is caught up
+// before a miss is believed.
+func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, student string) (onSheet, bool, error) {
 	ref := sc.ref
 	if d, ok := hs.Cohort.Due(ref.Year, ref.Session, ref.UE, student); ok {
-		return d, true, nil
+		return onSheet{Due: d}, true, nil
 	}
 	if err := hs.catchUp(ctx); err != nil {
-		return projections.Due{}, false, err
+		return onSheet{}, false, err
 	}
 	if d, ok := hs.Cohort.Due(ref.Year, ref.Session, ref.UE, student); ok {
-		return d, true, nil
+		return onSheet{Due: d}, true, nil
 	}
 	if st.has(student) {
 		s, _ := hs.Cohort.Student(student)
-		return projections.Due{StudentRegistered: s.StudentRegistered, Carry: carryNone}, true, nil
+		return onSheet{Due: projections.Due{StudentRegistered: s.StudentRegistered, Carry: carryNone}, heldOnly: true}, true, nil
 	}
-	return projections.Due{}, false, nil
+	return onSheet{}, false, nil
 }
 
 // whyNotDue explains why a registered student is not on a sheet.

@@ -28,7 +28,10 @@ func (hs *Handlers) OpenSheet(ctx context.Context, id auth.Identity, key string,
 	}
 	roster := hs.Cohort.Roster(ref.Year, ref.Session, ref.UE)
 	return execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {
-		p := &planner{hs: hs, sc: sc, st: st}
+		if err := submittedRefusal(st, ref); err != nil {
+			return nil, err
+		}
+		p := newPlanner(hs, sc, st, id, SourceForm)
 		var carries []events.Event
 		for _, d := range roster {
 			carries = append(carries, p.carries(d.Matricule, d, nil)...)

@@ -54,6 +54,7 @@ func (g *aggregate) add(r events.Record) {
 	g.state.apply(r)
 	g.head = events.Head{Version: r.Version, Hash: r.Hash}
 	if r.IdempotencyKey != "" {
+		r.Data = nil // the answer to a retry needs the event, not the stored bytes
 		g.keys[r.IdempotencyKey] = append(g.keys[r.IdempotencyKey], r)
 	}
 }
@@ -103,8 +104,22 @@ func execute[S state](ctx context.Context, hs *Handlers, a events.AggregateID, k
 				g.add(r)
 			}
 		}
+		hs.settle(ctx, got)
 		return got, nil
 	}
+}
+
+// settle waits until the registry holds what a command wrote, so that the
+// next command, from anyone, is checked against it (read your writes). The
+// write is done whatever the wait gives: a registry that stays behind
+// fails the next command that needs it instead.
+func (hs *Handlers) settle(ctx context.Context, got eventlog.Appended) {
+	if len(got.Records) == 0 || hs.Views == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
+	defer cancel()
+	_ = hs.Views.WaitFor(ctx, got.Records[len(got.Records)-1].Position)
 }
 
 // maxAttempts bounds how often a decision is retaken after a conflict.

@@ -167,8 +167,7 @@ func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (
 		}
 		out = StudentFile{Registration: Registration(*st.registered), Admission: st.admission, PAEs: map[string]*projections.PAE{}, Version: head.Version}
 		for y, p := range st.pae {
-			c := *p
-			out.PAEs[y] = &c
+			out.PAEs[y] = &projections.PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
 		}
 	})
 	if err == nil && !found {

@@ -49,10 +49,11 @@ func PAEOf(e events.PAEValidated) *PAE {
 	return &PAE{Programme: e.Programme, UEs: slices.Clone(e.UEs), Waivers: slices.Clone(e.Waivers)}
 }
 
-// Amend applies an amendment.
+// Amend applies an amendment, in a new slice: a PAE handed out earlier
+// keeps its UEs.
 func (p *PAE) Amend(e events.PAEAmended) {
-	p.UEs = slices.DeleteFunc(p.UEs, func(ue string) bool { return slices.Contains(e.Removed, ue) })
-	p.UEs = append(p.UEs, e.Added...)
+	ues := slices.DeleteFunc(slices.Clone(p.UEs), func(ue string) bool { return slices.Contains(e.Removed, ue) })
+	p.UEs = append(ues, e.Added...)
 }
 
 // Has reports whether the PAE holds ue.

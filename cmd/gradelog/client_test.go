@@ -154,7 +154,7 @@ func TestClientWorkflow(t *testing.T) {
 	// A refused row: the report says why and the exit status is 1.
 	setMark(t, file, "HE201001", "25")
 	out, errOut := s.refused(1, prof, "sheet", "import", clientYear, "Q1", "1/8", file, "--dry-run")
-	wantIn(t, "dry run", out, "16    HE201001   refused    Note UE: value \"25\": mark 25 is outside the scale 0-20", "dry run: nothing written")
+	wantIn(t, "dry run", out, "17    HE201001   refused    Note UE: value \"25\": mark 25 is outside the scale 0-20", "dry run: nothing written")
 	wantIn(t, "dry run stderr", errOut, "1 row(s) refused")
 	out, _ = s.refused(1, prof, "sheet", "import", clientYear, "Q1", "1/8", file)
 	wantIn(t, "refused import", out, "0 saved, 1 unchanged, 1 refused; nothing written: the import is all or nothing")

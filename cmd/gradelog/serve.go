@@ -69,14 +69,14 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	}
 	defer opened.close()
 	hs := handlers.New(opened.log)
-	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
-	if err != nil {
-		return fmt.Errorf("publish catalog and ruleset: %w", err)
-	}
 	viewsCtx, stopViews := context.WithCancel(ctx)
 	defer stopViews()
 	viewsDone := make(chan error, 1)
 	go func() { viewsDone <- hs.Views.Run(viewsCtx) }()
+	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
+	if err != nil {
+		return fmt.Errorf("publish catalog and ruleset: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {

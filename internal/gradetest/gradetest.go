@@ -81,14 +81,14 @@ func Start(tb testing.TB, fast bool) *Env {
 	hs := handlers.New(l)
 	clock := &Clock{t: time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC)}
 	hs.Now = clock.Now
-	if _, err := hs.PublishCatalog(ctx, cat, rs, events.Actor{ID: "gradelog", Roles: []string{"system"}}); err != nil {
-		tb.Fatal(err)
-	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = hs.Views.Run(ctx)
 	}()
 	tb.Cleanup(func() { cancel(); <-done })
+	if _, err := hs.PublishCatalog(ctx, cat, rs, events.Actor{ID: "gradelog", Roles: []string{"system"}}); err != nil {
+		tb.Fatal(err)
+	}
 	return &Env{Log: l, Handlers: hs, Clock: clock, Catalog: cat, Ruleset: rs}
 }
