@@ -54,14 +54,18 @@ func (rs *replies) do(key string, fp [32]byte, fn func() (reply, error)) (reply,
 			s = &stored{done: make(chan struct{}), fingerprint: fp}
 			rs.entries[key] = s
 			rs.mu.Unlock()
-			rep, err := fn()
-			rs.mu.Lock()
-			s.rep, s.ok, s.at = rep, err == nil && rep.status < 300, time.Now()
-			if !s.ok {
-				delete(rs.entries, key)
-			}
-			close(s.done)
-			rs.mu.Unlock()
+			var rep reply
+			var err error
+			defer func() { // also when fn panics: waiting retries decide afresh
+				rs.mu.Lock()
+				s.rep, s.ok, s.at = rep, err == nil && rep.status < 300, time.Now()
+				if !s.ok {
+					delete(rs.entries, key)
+				}
+				close(s.done)
+				rs.mu.Unlock()
+			}()
+			rep, err = fn()
 			return rep, false, err
 		}
 		rs.mu.Unlock()

@@ -168,11 +168,11 @@ func (a *api) export(c *call, ext, contentType string, write func(w io.Writer, t
 
 // importSheet applies an uploaded file (the raw body, or the "file" field
 // of a multipart form). ?mode=partial saves the rows that pass;
-// ?dry_run=true writes nothing. A refused all-or-nothing import answers
-// 422 with the report.
+// ?dry_run=true writes nothing; ?reason= documents its corrections. A
+// refused all-or-nothing import answers 422 with the report.
 func (a *api) importSheet(c *call) (reply, error) {
 	q := c.r.URL.Query()
-	opt := handlers.ImportOptions{DryRun: q.Get("dry_run") == "true"}
+	opt := handlers.ImportOptions{DryRun: q.Get("dry_run") == "true", Reason: q.Get("reason")}
 	switch q.Get("mode") {
 	case "", "all-or-nothing":
 	case "partial":
