@@ -28,15 +28,18 @@ func startServe(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	done := make(chan struct{})
+	var served error
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--http", "127.0.0.1:0"}, args...), noenv, pw, io.Discard)
+		defer close(done)
+		served = run(ctx, append([]string{"serve", "--http", "127.0.0.1:0"}, args...), noenv, pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v", err)
+		<-done
+		if served != nil {
+			t.Errorf("serve returned %v", served)
 		}
 	})
 	lines := bufio.NewScanner(pr)
@@ -46,7 +49,8 @@ func startServe(t *testing.T, args ...string) string {
 			return addr
 		}
 	}
-	t.Fatalf("serve ended before listening: %v", <-done)
+	<-done
+	t.Fatalf("serve ended before listening: %v", served)
 	return ""
 }
 
