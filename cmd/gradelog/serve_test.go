@@ -120,7 +120,7 @@ func TestServeExternalCluster(t *testing.T) {
 	for _, s := range servers {
 		urls = append(urls, s.ClientURL())
 	}
-	base := startServe(t, "--nats", strings.Join(urls, ","))
+	base := startServe(t, "--nats", strings.Join(urls, ","), "--data", t.TempDir())
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
 		t.Fatalf("GET /readyz = %d %s", code, body)
 	}
