@@ -18,8 +18,10 @@ import (
 
 // Append implements Log. One event is a plain publish; several are one
 // atomic batch. The first message carries the expectation (the aggregate's
-// last sequence, or the boundary's); every message carries a Nats-Msg-Id
-// derived from the idempotency key. Transient failures (leader change, lost
+// last sequence, or the boundary's) and a Nats-Msg-Id derived from the
+// idempotency key: the server refuses a whole batch holding a known
+// message id (10201), so one id per batch deduplicates it, and the server
+// tracks one id instead of hundreds. Transient failures (leader change, lost
 // acknowledgement) are retried with the same bytes until ctx ends, which is
 // safe: the expectation and the key make a retry land at most once.
 func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, error) {
@@ -111,7 +113,9 @@ func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, er
 		m.Header.Set(hdrType, r.Type)
 		m.Header.Set(hdrSchema, strconv.Itoa(r.Schema))
 		m.Header.Set(hdrHash, r.Hash)
-		m.Header.Set(jetstream.MsgIDHeader, msgID(subject, key, i, len(req.Events)))
+		if i == 0 {
+			m.Header.Set(jetstream.MsgIDHeader, msgID(subject, key))
+		}
 		msgs[i] = m
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expectSeq, 10))
@@ -123,12 +127,7 @@ func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, er
 
 // msgID scopes the idempotency key to the aggregate: the server
 // deduplicates across the whole stream, the handlers per aggregate.
-func msgID(subject, key string, i, n int) string {
-	if n == 1 {
-		return subject + "/" + key
-	}
-	return subject + "/" + key + "#" + strconv.Itoa(i)
-}
+func msgID(subject, key string) string { return subject + "/" + key }
 
 // publish sends msgs once and returns the sequence of the first stored
 // message and whether the server reported it a duplicate.
