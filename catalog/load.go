@@ -47,7 +47,3 @@ type checker struct {
 func (k *checker) errorf(line int, code, subject, format string, args ...any) {
 	k.fs.Add(k.file, line, datafile.Error, code, subject, format, args...)
 }
-
-func (k *checker) warnf(line int, code, subject, format string, args ...any) {
-	k.fs.Add(k.file, line, datafile.Warning, code, subject, format, args...)
-}

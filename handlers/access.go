@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/gradelog/gradelog/auth"
@@ -55,10 +53,3 @@ const (
 	SourceXLSX = "xlsx"
 	SourceCSV  = "csv"
 )
-
-func validSource(s string) error {
-	if !slices.Contains([]string{SourceForm, SourceAPI, SourceXLSX, SourceCSV}, s) {
-		return fmt.Errorf("unknown source %q", s)
-	}
-	return nil
-}

@@ -112,10 +112,10 @@ func sameSchedule(a, b events.SessionScheduled) bool {
 
 // Sessions returns the scheduled sessions of a year.
 func (hs *Handlers) Sessions(ctx context.Context, year string) ([]events.SessionScheduled, error) {
-	if _, err := hs.documents(ctx, year); err != nil {
+	if err := hs.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	if err := hs.catchUp(ctx); err != nil {
+	if _, err := hs.documents(ctx, year); err != nil {
 		return nil, err
 	}
 	return hs.Cohort.Sessions(year), nil

@@ -113,7 +113,7 @@ func (p *planner) plan(ctx context.Context, inputs []EntryInput) (results []Entr
 		}
 		if !ok {
 			reason := NotFound
-			if _, registered := p.hs.Cohort.Student(in.Student); registered {
+			if _, registered := p.hs.Cohort.Registration(in.Student); registered {
 				reason = Invalid
 			}
 			r.refuse(reason, "student", in.Student, "%s", p.hs.whyNotDue(p.sc, in.Student))
@@ -151,7 +151,7 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 	next, res, err := normalise(in.Value)
 	r.Entry = next
 	if err != nil {
-		r.refuse(Invalid, "value", in.Value, "not a mark on the scale 0-%s nor a code (%s)", rs.Scale.Max, codeList(rs))
+		r.refuse(Invalid, "value", in.Value, "not a mark on the scale 0-%s nor a code (%s)", rs.Scale.Max, rs.CodeList())
 		return
 	}
 	if !next.IsZero() {
@@ -329,14 +329,6 @@ func permitted(rs *rules.Ruleset, prev *rules.Result, next rules.Result, clear b
 func hasActivity(ue catalog.UE, title string) bool {
 	_, ok := ue.Activity(title)
 	return ok
-}
-
-func codeList(rs *rules.Ruleset) string {
-	s := make([]string, len(rs.Codes))
-	for i, c := range rs.Codes {
-		s[i] = string(c.Code)
-	}
-	return strings.Join(s, ", ")
 }
 
 func mustMark(s string) rules.Mark {

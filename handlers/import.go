@@ -185,7 +185,7 @@ func (hs *Handlers) importRows(up sheetfile.Upload, cols []string, reason string
 	for i, r := range up.Rows {
 		row := &rows[i]
 		var ps problems
-		switch s, registered := hs.Cohort.Student(row.Matricule); {
+		switch s, registered := hs.Cohort.Registration(row.Matricule); {
 		case row.Matricule == "":
 			ps.add("matricule", "", "row %d has values but no matricule", r.Line)
 		case len(lines[row.Matricule]) > 1:

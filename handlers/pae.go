@@ -26,20 +26,9 @@ type PAERequest struct {
 // eligibility, complements required by the admission. A refused PAE lists
 // every violation at once.
 func (hs *Handlers) ValidatePAE(ctx context.Context, id auth.Identity, key, mat, year string, in PAERequest) (eventlog.Appended, error) {
-	mat = normMatricule(mat)
-	if err := allow(id, "validate a PAE", auth.Secretariat); err != nil {
-		return eventlog.Appended{}, err
-	}
-	docs, standing, err := hs.paeContext(ctx, mat, year)
-	if err != nil {
-		return eventlog.Appended{}, err
-	}
-	return execute(ctx, hs, events.StudentOf(mat), key, newStudentState, func(st *studentState) ([]events.Pending, error) {
-		if err := admitted(st, mat); err != nil {
-			return nil, err
-		}
+	return hs.onPAE(ctx, id, key, mat, year, "validate a PAE", func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
 		if st.pae[year] != nil {
-			return nil, refuse(Invalid, "year", year, "the PAE of %s for %s is already validated; amend it instead", mat, year)
+			return nil, refuse(Invalid, "year", year, "the PAE of %s for %s is already validated; amend it instead", st.registered.Matricule, year)
 		}
 		if err := checkPAE(docs, st, standing, in.UEs, in.Waivers); err != nil {
 			return nil, err
@@ -59,21 +48,10 @@ type Amendment struct {
 // AmendPAE changes a validated PAE (secretariat); the PAE it leaves is
 // checked like a new one.
 func (hs *Handlers) AmendPAE(ctx context.Context, id auth.Identity, key, mat, year string, in Amendment) (eventlog.Appended, error) {
-	mat = normMatricule(mat)
-	if err := allow(id, "amend a PAE", auth.Secretariat); err != nil {
-		return eventlog.Appended{}, err
-	}
-	docs, standing, err := hs.paeContext(ctx, mat, year)
-	if err != nil {
-		return eventlog.Appended{}, err
-	}
-	return execute(ctx, hs, events.StudentOf(mat), key, newStudentState, func(st *studentState) ([]events.Pending, error) {
-		if err := admitted(st, mat); err != nil {
-			return nil, err
-		}
+	return hs.onPAE(ctx, id, key, mat, year, "amend a PAE", func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
 		p := st.pae[year]
 		if p == nil {
-			return nil, refuse(NotFound, "year", year, "%s has no validated PAE for %s to amend", mat, year)
+			return nil, refuse(NotFound, "year", year, "%s has no validated PAE for %s to amend", st.registered.Matricule, year)
 		}
 		var ps problems
 		if strings.TrimSpace(in.Reason) == "" {
@@ -106,17 +84,29 @@ func (hs *Handlers) AmendPAE(ctx context.Context, id auth.Identity, key, mat, ye
 	})
 }
 
-// paeContext returns the documents of year and the student's standing from
-// earlier years, with the registry caught up with the log.
-func (hs *Handlers) paeContext(ctx context.Context, mat, year string) (projections.Documents, projections.Standing, error) {
+// onPAE runs a PAE command of the secretariat on an admitted student: decide
+// gets the documents of year and the student's standing from earlier
+// years, read once the registry has caught up with the log.
+func (hs *Handlers) onPAE(ctx context.Context, id auth.Identity, key, mat, year, action string,
+	decide func(*studentState, projections.Documents, projections.Standing) ([]events.Pending, error)) (eventlog.Appended, error) {
+	mat = normMatricule(mat)
+	if err := allow(id, action, auth.Secretariat); err != nil {
+		return eventlog.Appended{}, err
+	}
 	if err := hs.catchUp(ctx); err != nil {
-		return projections.Documents{}, projections.Standing{}, err
+		return eventlog.Appended{}, err
 	}
 	docs, err := hs.documents(ctx, year)
 	if err != nil {
-		return projections.Documents{}, projections.Standing{}, err
+		return eventlog.Appended{}, err
 	}
-	return docs, hs.Cohort.Standing(mat, year), nil
+	standing := hs.Cohort.Standing(mat, year)
+	return execute(ctx, hs, events.StudentOf(mat), key, newStudentState, func(st *studentState) ([]events.Pending, error) {
+		if err := admitted(st, mat); err != nil {
+			return nil, err
+		}
+		return decide(st, docs, standing)
+	})
 }
 
 func admitted(st *studentState, mat string) error {

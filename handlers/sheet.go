@@ -134,8 +134,8 @@ func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, st
 		return onSheet{Due: d}, true, nil
 	}
 	if st.has(student) {
-		s, _ := hs.Cohort.Student(student)
-		return onSheet{Due: projections.Due{StudentRegistered: s.StudentRegistered, Carry: carryNone}, heldOnly: true}, true, nil
+		reg, _ := hs.Cohort.Registration(student)
+		return onSheet{Due: projections.Due{StudentRegistered: reg, Carry: carryNone}, heldOnly: true}, true, nil
 	}
 	return onSheet{}, false, nil
 }
@@ -144,12 +144,13 @@ func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, st
 func (hs *Handlers) whyNotDue(sc sheetContext, student string) string {
 	s, ok := hs.Cohort.Student(student)
 	ref := sc.ref
+	pae, validated := s.PAEs[ref.Year]
 	switch {
 	case !ok:
 		return "no student is registered with this matricule"
-	case s.PAEs[ref.Year].UEs == nil:
+	case !validated:
 		return fmt.Sprintf("the student has no validated PAE for %s", ref.Year)
-	case !(&projections.PAE{UEs: s.PAEs[ref.Year].UEs}).Has(ref.UE):
+	case !pae.Has(ref.UE):
 		return fmt.Sprintf("UE %s is not in the student's %s PAE", ref.UE, ref.Year)
 	}
 	return fmt.Sprintf("the student is not on the sheet of %s: UE acquired at an earlier session or every presentation of the year used", ref)

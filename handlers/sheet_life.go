@@ -19,11 +19,11 @@ func (hs *Handlers) OpenSheet(ctx context.Context, id auth.Identity, key string,
 	if err := allowSheet(id, ref.UE, "open a sheet"); err != nil {
 		return eventlog.Appended{}, err
 	}
-	sc, err := hs.sheetContext(ctx, ref)
-	if err != nil {
+	if err := hs.catchUp(ctx); err != nil {
 		return eventlog.Appended{}, err
 	}
-	if err := hs.catchUp(ctx); err != nil {
+	sc, err := hs.sheetContext(ctx, ref)
+	if err != nil {
 		return eventlog.Appended{}, err
 	}
 	roster := hs.Cohort.Roster(ref.Year, ref.Session, ref.UE)
@@ -55,11 +55,11 @@ func (hs *Handlers) SubmitSheet(ctx context.Context, id auth.Identity, key strin
 	if err := allowSheet(id, ref.UE, "submit a sheet"); err != nil {
 		return Submitted{}, err
 	}
-	sc, err := hs.sheetContext(ctx, ref)
-	if err != nil {
+	if err := hs.catchUp(ctx); err != nil {
 		return Submitted{}, err
 	}
-	if err := hs.catchUp(ctx); err != nil {
+	sc, err := hs.sheetContext(ctx, ref)
+	if err != nil {
 		return Submitted{}, err
 	}
 	got, err := execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {

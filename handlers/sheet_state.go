@@ -27,8 +27,7 @@ type entry struct {
 type sheetState struct {
 	entries    map[slot]entry
 	submitted  bool
-	submits    int // times submitted
-	lastChange time.Time
+	submits    int           // times submitted
 	status     events.Record // the last submission or reopening
 	extensions map[string]time.Time
 }
@@ -60,7 +59,6 @@ func (st *sheetState) apply(rec events.Record) {
 	case events.DeadlineExtended:
 		st.extensions[e.Student] = e.Until
 	}
-	st.lastChange = rec.RecordedAt
 }
 
 // has reports whether the student holds any entry on the sheet.

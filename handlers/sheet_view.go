@@ -83,11 +83,11 @@ func (hs *Handlers) Sheet(ctx context.Context, id auth.Identity, ref SheetRef) (
 			return Sheet{}, err
 		}
 	}
-	sc, err := hs.sheetContext(ctx, ref)
-	if err != nil {
+	if err := hs.catchUp(ctx); err != nil {
 		return Sheet{}, err
 	}
-	if err := hs.catchUp(ctx); err != nil {
+	sc, err := hs.sheetContext(ctx, ref)
+	if err != nil {
 		return Sheet{}, err
 	}
 	var out Sheet
@@ -123,7 +123,7 @@ func (hs *Handlers) sheetOf(sc sheetContext, st *sheetState, head events.Head) S
 	for s, e := range st.entries {
 		row := rows[s.Student]
 		if row == nil {
-			reg, _ := hs.Cohort.Student(s.Student)
+			reg, _ := hs.Cohort.Registration(s.Student)
 			row = &SheetRow{Matricule: s.Student, LastName: reg.LastName, FirstName: reg.FirstName, Email: reg.Email,
 				Deadline: sc.deadline(st, s.Student), Entries: map[string]EntryView{}}
 			rows[s.Student] = row

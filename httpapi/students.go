@@ -5,17 +5,17 @@ import (
 	"github.com/gradelog/gradelog/handlers"
 )
 
-// written is the answer to a command: where its records landed, for a
+// Written is the answer to a command: where its records landed, for a
 // reader to wait for, and whether it was a retry of one already written.
-type written struct {
+type Written struct {
 	Position        uint64 `json:"position"`
 	Version         uint64 `json:"version"`
 	Records         int    `json:"records"`
 	AlreadyRecorded bool   `json:"already_recorded,omitempty"`
 }
 
-func writtenOf(a eventlog.Appended) written {
-	w := written{Records: len(a.Records), AlreadyRecorded: a.AlreadyRecorded}
+func writtenOf(a eventlog.Appended) Written {
+	w := Written{Records: len(a.Records), AlreadyRecorded: a.AlreadyRecorded}
 	if n := len(a.Records); n > 0 {
 		w.Position, w.Version = a.Records[n-1].Position, a.Records[n-1].Version
 	}

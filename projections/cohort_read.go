@@ -43,6 +43,18 @@ type Student struct {
 	PAEs      map[string]PAE // by year
 }
 
+// Registration returns how matricule was registered, without copying the
+// rest of the record (what a sheet row or an import row needs).
+func (c *Cohort) Registration(matricule string) (events.StudentRegistered, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s := c.students[matricule]
+	if s == nil {
+		return events.StudentRegistered{}, false
+	}
+	return s.reg, true
+}
+
 // Student returns the registration, admission and PAEs of matricule.
 func (c *Cohort) Student(matricule string) (Student, bool) {
 	c.mu.RLock()

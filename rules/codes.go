@@ -103,9 +103,9 @@ func (rs *Ruleset) CanSet(r Result, role Role) error {
 		}
 		return nil
 	}
-	rule, ok := rs.Code(r.Code)
-	if !ok {
-		return fmt.Errorf("code %q is not a code of the %s ruleset (%s)", r.Code, rs.AcademicYear, rs.codeList())
+	rule, err := rs.known(r.Code)
+	if err != nil {
+		return err
 	}
 	if !slices.Contains(rule.SetBy, role) {
 		return fmt.Errorf("code %s (%s) may be set only by %s, not by %s", rule.Code, rule.Label, roles(rule.SetBy), role)
@@ -113,7 +113,17 @@ func (rs *Ruleset) CanSet(r Result, role Role) error {
 	return nil
 }
 
-func (rs *Ruleset) codeList() string {
+// known returns the rule of code c, or an error listing the ruleset's codes.
+func (rs *Ruleset) known(c Code) (CodeRule, error) {
+	rule, ok := rs.Code(c)
+	if !ok {
+		return CodeRule{}, fmt.Errorf("code %q is not a code of the %s ruleset (%s)", c, rs.AcademicYear, rs.CodeList())
+	}
+	return rule, nil
+}
+
+// CodeList lists the ruleset's codes, comma-separated, for messages.
+func (rs *Ruleset) CodeList() string {
 	s := make([]string, len(rs.Codes))
 	for i, c := range rs.Codes {
 		s[i] = string(c.Code)

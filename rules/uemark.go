@@ -54,9 +54,9 @@ func (rs *Ruleset) CheckRecord(ue catalog.UE, activity string, r Result) error {
 	if r.Code == "" {
 		return rs.checkMark(r.Mark)
 	}
-	rule, ok := rs.Code(r.Code)
-	if !ok {
-		return fmt.Errorf("code %q is not a code of the %s ruleset (%s)", r.Code, rs.AcademicYear, rs.codeList())
+	rule, err := rs.known(r.Code)
+	if err != nil {
+		return err
 	}
 	if rule.Scope != Anywhere && rule.Scope != scope && !(ue.Integrated && activity == "") {
 		return fmt.Errorf("code %s (%s) is recorded on %s, not on %s of UE %s", rule.Code, rule.Label, rule.Scope, scope, ue.Code)

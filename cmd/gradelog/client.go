@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/httpapi"
 )
 
 // defaultServer is where serve listens by default.
@@ -329,12 +330,7 @@ func (c *client) printError(ae *apiError) {
 }
 
 // written is the answer to most commands: where their records landed.
-type written struct {
-	Position        uint64 `json:"position"`
-	Version         uint64 `json:"version"`
-	Records         int    `json:"records"`
-	AlreadyRecorded bool   `json:"already_recorded"`
-}
+type written = httpapi.Written
 
 // seg escapes one path segment.
 func seg(s string) string { return url.PathEscape(s) }
