@@ -9,15 +9,27 @@ import (
 	"github.com/gradelog/gradelog/rules"
 )
 
-// Cohort is the registry the write side checks commands against: the
-// documents in force per year, the session calendar, every student with
-// their admission and annual programmes, and what each sitting recorded.
-// Grade sheets take their rosters from it and PAEs their acquired credits.
+// Cohort is the fold every student view is read from, and the registry the
+// write side checks commands against: the documents in force per year, the
+// session calendar, every student's path (registration, admission, annual
+// programmes, recognitions, results of every sitting, jury decisions,
+// degree), the state of every grade sheet, and the index of the log
+// positions that concern each student (their history).
+//
+// Apply is a pure fold: no I/O, no clock; the same records give the same
+// Cohort. Reads compute the views (transcript, credit ledger, readiness,
+// grade sheet status, deliberation dossier) from it under a read lock.
 type Cohort struct {
 	mu        sync.RWMutex
+	position  uint64
 	documents map[string]Documents // by academic year
 	sessions  map[string]map[catalog.Session]events.SessionScheduled
 	students  map[string]*student
+	sheets    map[events.AggregateID]*sheetState
+	// docPositions are the records of catalogs, rulesets and calendars: what
+	// a reconstruction reads besides the student's own records.
+	docPositions []uint64
+	strings      interner
 }
 
 // Documents are the catalog and ruleset in force for a year.
@@ -25,17 +37,6 @@ type Documents struct {
 	Catalog *catalog.Catalog
 	Ruleset *rules.Ruleset
 }
-
-type student struct {
-	reg        events.StudentRegistered
-	admission  *events.StudentAdmitted
-	pae        map[string]*PAE // by year
-	recognised map[string]bool // UE -> recognised (valorisation)
-	granted    map[string]bool // UE -> credits granted by a jury
-	sittings   map[sittingKey]map[catalog.Session]*rules.Sitting
-}
-
-type sittingKey struct{ year, ue string }
 
 // PAE is a student's annual programme as validated, then amended.
 type PAE struct {
@@ -65,13 +66,23 @@ func NewCohort() *Cohort {
 		documents: map[string]Documents{},
 		sessions:  map[string]map[catalog.Session]events.SessionScheduled{},
 		students:  map[string]*student{},
+		sheets:    map[events.AggregateID]*sheetState{},
+		strings:   interner{},
 	}
+}
+
+// Position is the position of the last record applied.
+func (c *Cohort) Position() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.position
 }
 
 // Apply folds one record.
 func (c *Cohort) Apply(rec events.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.position = rec.Position
 	switch e := rec.Event.(type) {
 	case events.CatalogPublished:
 		d := c.documents[e.Year]
@@ -79,50 +90,63 @@ func (c *Cohort) Apply(rec events.Record) {
 			d.Catalog = cat
 		}
 		c.documents[e.Year] = d
+		c.docPositions = append(c.docPositions, rec.Position)
 	case events.RulesetPublished:
 		d := c.documents[e.Year]
 		if rs, err := rules.FromJSON(e.Ruleset); err == nil {
 			d.Ruleset = rs
 		}
 		c.documents[e.Year] = d
+		c.docPositions = append(c.docPositions, rec.Position)
 	case events.SessionScheduled:
 		if c.sessions[e.Year] == nil {
 			c.sessions[e.Year] = map[catalog.Session]events.SessionScheduled{}
 		}
 		c.sessions[e.Year][catalog.Session(e.Session)] = e
+		c.docPositions = append(c.docPositions, rec.Position)
 	case events.StudentRegistered:
-		c.students[e.Matricule] = &student{reg: e, pae: map[string]*PAE{}, recognised: map[string]bool{},
-			granted: map[string]bool{}, sittings: map[sittingKey]map[catalog.Session]*rules.Sitting{}}
-	case events.StudentAdmitted:
-		if s := c.studentOf(rec.Aggregate); s != nil {
-			s.admission = &e
-		}
-	case events.PAEValidated:
-		if s := c.studentOf(rec.Aggregate); s != nil {
-			s.pae[e.Year] = PAEOf(e)
-		}
-	case events.PAEAmended:
-		if s := c.studentOf(rec.Aggregate); s != nil && s.pae[e.Year] != nil {
-			s.pae[e.Year].Amend(e)
-		}
-	case events.CreditsRecognised:
-		if s := c.studentOf(rec.Aggregate); s != nil {
-			s.recognised[e.UE] = true
-		}
-	case events.DecisionRecorded:
-		if s := c.students[e.Student]; s != nil {
-			for _, g := range e.Grants {
-				if g.Granted {
-					s.granted[g.UE] = true
-				}
-			}
+		c.students[e.Matricule] = &student{reg: e}
+	case events.SheetSubmitted, events.SheetReopened:
+		c.sheet(rec.Aggregate).apply(rec)
+		return
+	}
+	c.applyToStudent(rec)
+}
+
+// applyToStudent folds the records that concern one student, and indexes
+// them in the student's history.
+func (c *Cohort) applyToStudent(rec events.Record) {
+	var s *student
+	switch e := rec.Event.(type) {
+	case events.StudentRegistered, events.StudentAdmitted, events.PAEValidated, events.PAEAmended,
+		events.CreditsRecognised, events.DegreeConferred:
+		s = c.studentOf(rec.Aggregate)
+		if s != nil {
+			s.applyPath(rec, c.strings)
 		}
 	case events.MarkRecorded:
-		c.record(rec.Aggregate, e.Student, e.Activity, e.Entry)
+		s = c.result(rec, e.Student, e.Activity, e.Entry, "")
 	case events.MarkCorrected:
-		c.record(rec.Aggregate, e.Student, e.Activity, e.Entry)
+		s = c.result(rec, e.Student, e.Activity, e.Entry, "")
 	case events.MarkCarriedOver:
-		c.record(rec.Aggregate, e.Student, e.Activity, events.Entry{Mark: e.Mark})
+		s = c.result(rec, e.Student, e.Activity, events.Entry{Mark: e.Mark}, catalog.Session(e.FromSession))
+	case events.DeadlineExtended:
+		s = c.students[e.Student]
+	case events.DecisionRecorded:
+		if s = c.students[e.Student]; s != nil {
+			s.decide(rec, e, c.strings)
+		}
+	case events.DecisionSuperseded:
+		if s = c.students[e.Student]; s != nil {
+			s.supersede(e.Decision, "")
+		}
+	case events.AppealFiled:
+		s = c.students[e.Student]
+	case events.AppealDecided:
+		s = c.students[e.Student]
+	}
+	if s != nil {
+		s.positions = append(s.positions, rec.Position)
 	}
 }
 
@@ -134,38 +158,35 @@ func (c *Cohort) studentOf(a events.AggregateID) *student {
 	return c.students[t[0]]
 }
 
-// record sets (or, for an empty entry, clears) one result of a sitting.
-func (c *Cohort) record(sheet events.AggregateID, matricule, activity string, e events.Entry) {
-	year, session, ue, ok := SheetParts(sheet)
+// result sets (or, for an empty entry, clears) one result of a sitting and
+// counts the entry on its sheet.
+func (c *Cohort) result(rec events.Record, matricule, activity string, e events.Entry, from catalog.Session) *student {
+	year, session, ue, ok := SheetParts(rec.Aggregate)
 	s := c.students[matricule]
 	if !ok || s == nil {
-		return
+		return nil
 	}
-	k := sittingKey{year, ue}
-	if s.sittings[k] == nil {
-		s.sittings[k] = map[catalog.Session]*rules.Sitting{}
-	}
-	sit := s.sittings[k][session]
-	if sit == nil {
-		sit = &rules.Sitting{}
-		s.sittings[k][session] = sit
-	}
+	c.sheet(rec.Aggregate).count(rec.Actor.ID, c.strings)
 	r, err := ResultOf(e)
-	switch {
-	case err != nil:
-		return
-	case activity == "" && e.IsZero():
-		sit.UE = nil
-	case activity == "":
-		sit.UE = &r
-	case e.IsZero():
-		delete(sit.Activities, activity)
-	default:
-		if sit.Activities == nil {
-			sit.Activities = map[string]rules.Result{}
-		}
-		sit.Activities[activity] = r
+	if err != nil {
+		return s
 	}
+	_, corrected := rec.Event.(events.MarkCorrected)
+	s.yearOf(year, c.strings).set(result{
+		ue: c.strings.of(ue), activity: c.strings.of(activity), session: sessionIndex(session),
+		from: sessionIndex(from), value: rules.Result{Code: rules.Code(c.strings.of(string(r.Code))), Mark: r.Mark},
+		corrected: corrected,
+	}, e.IsZero())
+	return s
+}
+
+func (c *Cohort) sheet(a events.AggregateID) *sheetState {
+	st := c.sheets[a]
+	if st == nil {
+		st = &sheetState{}
+		c.sheets[a] = st
+	}
+	return st
 }
 
 // SheetParts splits a sheet aggregate into its year, session and UE.
@@ -186,4 +207,20 @@ func ResultOf(e events.Entry) (rules.Result, error) {
 		return rules.Result{}, nil
 	}
 	return rules.ParseResult(e.Mark)
+}
+
+// interner keeps one copy of the strings every student repeats (UE codes,
+// activity titles, codes, years), so a student's record costs its
+// references, not copies.
+type interner map[string]string
+
+func (in interner) of(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
 }

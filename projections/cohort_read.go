@@ -68,8 +68,10 @@ func (c *Cohort) Student(matricule string) (Student, bool) {
 
 func (s *student) view() Student {
 	out := Student{StudentRegistered: s.reg, Admission: s.admission, PAEs: map[string]PAE{}}
-	for y, p := range s.pae {
-		out.PAEs[y] = PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
+	for _, y := range s.years {
+		if p := y.pae; p != nil {
+			out.PAEs[y.year] = PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
+		}
 	}
 	return out
 }
@@ -88,42 +90,51 @@ func (c *Cohort) Standing(matricule, before string) Standing {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	st := Standing{Acquired: map[string]bool{}, Followed: map[string]bool{}}
-	s := c.students[matricule]
-	if s == nil {
-		return st
+	if s := c.students[matricule]; s != nil {
+		c.standing(s, before, st)
 	}
-	for ue := range s.recognised {
+	return st
+}
+
+func (c *Cohort) standing(s *student, before string, st Standing) {
+	for _, r := range s.recognised {
+		st.Acquired[r.ue] = true
+	}
+	for ue := range s.granted() {
 		st.Acquired[ue] = true
 	}
-	for ue := range s.granted {
-		st.Acquired[ue] = true
-	}
-	for year, p := range s.pae {
-		if before == "" || year < before {
-			for _, ue := range p.UEs {
+	for _, y := range s.years {
+		if before != "" && y.year >= before {
+			continue
+		}
+		if y.pae != nil {
+			for _, ue := range y.pae.UEs {
 				st.Followed[ue] = true
 			}
 		}
-	}
-	for k, bySession := range s.sittings {
-		if before != "" && k.year >= before {
+		d, ok := c.documents[y.year]
+		if !ok || d.Catalog == nil || d.Ruleset == nil {
 			continue
 		}
-		d, ok := c.documents[k.year]
-		u, found := catalog.UE{}, false
-		if ok && d.Catalog != nil && d.Ruleset != nil {
-			u, found = d.Catalog.UE(k.ue)
-		}
-		if !found {
-			continue
-		}
-		for _, sit := range bySession {
-			if m, err := d.Ruleset.UEMark(u, *sit); err == nil && (m.Acquired || m.Computed && m.Mark >= d.Ruleset.Scale.Pass) {
-				st.Acquired[k.ue] = true
+		for _, r := range y.results {
+			if st.Acquired[r.ue] {
+				continue
+			}
+			u, found := d.Catalog.UE(r.ue)
+			if !found {
+				continue
+			}
+			sit, _ := y.sitting(r.ue, sessions[r.session])
+			if m, err := d.Ruleset.UEMark(u, sit); err == nil && acquires(d.Ruleset, m) {
+				st.Acquired[r.ue] = true
 			}
 		}
 	}
-	return st
+}
+
+// acquires reports whether a UE mark acquires the credits by itself.
+func acquires(rs *rules.Ruleset, m rules.UEMark) bool {
+	return m.Acquired || m.Computed && m.Mark >= rs.Scale.Pass
 }
 
 // Due is a student who must be evaluated on a grade sheet.
@@ -180,18 +191,21 @@ func (c *Cohort) Roster(year string, session catalog.Session, ue string) []Due {
 }
 
 func (c *Cohort) due(d Documents, u catalog.UE, year string, session catalog.Session, s *student) (Due, bool) {
-	if s == nil || !s.pae[year].Has(u.Code) || !u.HasSession(session) {
+	if s == nil || !u.HasSession(session) {
+		return Due{}, false
+	}
+	y := s.year(year)
+	if y == nil || !y.pae.Has(u.Code) {
 		return Due{}, false
 	}
 	out := Due{StudentRegistered: s.reg}
 	var history []rules.Sitting
-	bySession := s.sittings[sittingKey{year, u.Code}]
-	for _, earlier := range slices.Sorted(maps.Keys(bySession)) {
-		sit := bySession[earlier]
+	for _, earlier := range y.sittings(u.Code) {
+		sit, _ := y.sitting(u.Code, earlier)
 		if earlier >= session || sit.UE == nil && len(sit.Activities) == 0 {
 			continue
 		}
-		history = append(history, *sit)
+		history = append(history, sit)
 		out.Presented = append(out.Presented, earlier)
 	}
 	if len(out.Presented) >= d.Ruleset.Scale.MaxPresentations {
