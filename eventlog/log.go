@@ -44,6 +44,11 @@ type Log interface {
 	// returned.
 	Scan(ctx context.Context, after uint64, live bool, fn func(Stored) error) error
 
+	// ReadAt returns the records at the given positions, in that order:
+	// what a reconstruction of one student, whose records are spread over
+	// many aggregates, reads. A position holding no record is an error.
+	ReadAt(ctx context.Context, positions []uint64) ([]events.Record, error)
+
 	// LastPosition is the position of the last record of the log, 0 if
 	// the log is empty.
 	LastPosition(ctx context.Context) (uint64, error)

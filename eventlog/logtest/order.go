@@ -56,7 +56,39 @@ func testOrder(t *testing.T, open Opener) {
 	if err != nil || last != all[len(all)-1].Position {
 		t.Fatalf("LastPosition = %d, %v; want %d", last, err, all[len(all)-1].Position)
 	}
+	testReadAt(t, l, all)
 	if h := load(t, l, events.StudentOf("NOBODY"), eventlog.Until{}); len(h.Records) != 0 || h.Head != (events.Head{}) {
 		t.Fatalf("unknown aggregate: got %d records, head %+v", len(h.Records), h.Head)
+	}
+}
+
+// testReadAt reads scattered records back by position, in the order asked,
+// and refuses a position past the end.
+func testReadAt(t *testing.T, l eventlog.Log, all []events.Record) {
+	t.Helper()
+	var want []events.Record
+	for i := len(all) - 1; i >= 0; i -= 3 {
+		want = append(want, all[i])
+	}
+	positions := make([]uint64, len(want))
+	for i, r := range want {
+		positions[i] = r.Position
+	}
+	got, err := l.ReadAt(ctxT(t), positions)
+	if err != nil {
+		t.Fatalf("ReadAt: %v", err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ReadAt returned %d records, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Position != want[i].Position || got[i].Hash != want[i].Hash || got[i].Aggregate != want[i].Aggregate {
+			t.Fatalf("ReadAt[%d] = %s at %d (%s), want %s at %d (%s)", i, got[i].Aggregate, got[i].Position, got[i].Hash,
+				want[i].Aggregate, want[i].Position, want[i].Hash)
+		}
+	}
+	beyond := all[len(all)-1].Position + 10
+	if _, err := l.ReadAt(ctxT(t), []uint64{all[0].Position, beyond}); err == nil {
+		t.Fatalf("ReadAt(%d) past the end of the log: no error", beyond)
 	}
 }
