@@ -142,7 +142,7 @@ func checkPAE(docs projections.Documents, st *studentState, standing projections
 	student := rules.Student{
 		Acquired:    standing.Acquired,
 		Followed:    map[string]bool{},
-		Conditions:  conditions(st.admission.HasBachelor),
+		Conditions:  rules.Conditions(st.admission.HasBachelor),
 		Complements: st.admission.Complements,
 	}
 	for ue := range standing.Followed {

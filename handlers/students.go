@@ -12,6 +12,7 @@ import (
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/rules"
 )
 
 // Registration registers a person as a student.
@@ -95,7 +96,7 @@ func (hs *Handlers) AdmitStudent(ctx context.Context, id auth.Identity, key, mat
 			ps.add("complements", code, "no such UE in the %s catalog", in.Year)
 		case ue.Kind != catalog.Complement:
 			ps.add("complements", code, "UE %s is a %s UE, not an admission complement", code, ue.Kind)
-		case ue.Eligibility != nil && !conditions(in.HasBachelor)[ue.Eligibility.Condition]:
+		case ue.Eligibility != nil && !rules.Conditions(in.HasBachelor)[ue.Eligibility.Condition]:
 			ps.add("complements", code, "UE %s is only for students %s (%s)", code, ue.Eligibility.Condition, ue.Eligibility.Text)
 		}
 	}
@@ -113,11 +114,6 @@ func (hs *Handlers) AdmitStudent(ctx context.Context, id auth.Identity, key, mat
 
 // normMatricule is a matricule as stored: upper case, no spaces.
 func normMatricule(m string) string { return strings.ToUpper(strings.TrimSpace(m)) }
-
-// conditions are the eligibility conditions an admission meets.
-func conditions(hasBachelor bool) map[string]bool {
-	return map[string]bool{"without-matching-bachelor": !hasBachelor}
-}
 
 // documents returns the catalog and ruleset in force for year, once the
 // registry holds the whole log.

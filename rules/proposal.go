@@ -21,13 +21,14 @@ const (
 type Basis string
 
 const (
-	ByMark     Basis = "mark"       // the UE mark reaches the pass mark
-	ByCode     Basis = "code"       // acquired without a mark (VAL, DISP)
-	ByGrant    Basis = "granted"    // granted by an earlier jury decision
-	BelowPass  Basis = "below-pass" // the UE mark is below the pass mark
-	Blocked    Basis = "blocked"    // a code leaves no mark (ABS, CM, PP)
-	Incomplete Basis = "incomplete" // results are missing
-	NotYet     Basis = "not-yet-evaluated"
+	ByMark        Basis = "mark"       // the UE mark reaches the pass mark
+	ByCode        Basis = "code"       // acquired without a mark (VAL, DISP)
+	ByGrant       Basis = "granted"    // granted by an earlier jury decision
+	ByRecognition Basis = "recognised" // prior credits recognised (valorisation)
+	BelowPass     Basis = "below-pass" // the UE mark is below the pass mark
+	Blocked       Basis = "blocked"    // a code leaves no mark (ABS, CM, PP)
+	Incomplete    Basis = "incomplete" // results are missing
+	NotYet        Basis = "not-yet-evaluated"
 )
 
 // Outcome is a student's standing after a session.
@@ -92,7 +93,7 @@ func (rs *Ruleset) Propose(cat *catalog.Catalog, in ProposalInput) (Proposal, er
 			return Proposal{}, fmt.Errorf("UE %s is not in the catalog", r.UE)
 		}
 		up := UEProposal{UE: r.UE, Credits: ue.Credits, Mark: r.Mark}
-		up.Status, up.Basis = rs.status(ue, r, in.Session)
+		up.Status, up.Basis = rs.Status(ue, r, in.Session)
 		if up.Status != Acquired && up.Status != Pending && ue.Credits > 0 {
 			p.FailedCredits += ue.Credits
 		}
@@ -125,9 +126,9 @@ func (rs *Ruleset) Propose(cat *catalog.Catalog, in ProposalInput) (Proposal, er
 	return p, nil
 }
 
-// status is a UE's status before deliberation criteria are applied: a UE
-// below the pass mark is NotAcquired with basis BelowPass here.
-func (rs *Ruleset) status(ue catalog.UE, r Record, s catalog.Session) (Status, Basis) {
+// Status is a UE's status at session s before deliberation criteria are
+// applied: a UE below the pass mark is NotAcquired with basis BelowPass.
+func (rs *Ruleset) Status(ue catalog.UE, r Record, s catalog.Session) (Status, Basis) {
 	m := r.Mark
 	switch {
 	case r.Granted:

@@ -14,6 +14,12 @@ type Student struct {
 	Complements []string        // admission complements the student must acquire
 }
 
+// Conditions are the eligibility conditions an admission meets: the
+// catalog's "(q)" UEs are for students without a matching bachelor title.
+func Conditions(hasBachelor bool) map[string]bool {
+	return map[string]bool{"without-matching-bachelor": !hasBachelor}
+}
+
 // ReadyStatus is whether a student may put a UE in the next PAE.
 type ReadyStatus string
 
@@ -28,16 +34,16 @@ const (
 
 // Readiness is the prerequisite readiness of one UE for one student.
 type Readiness struct {
-	UE     string
-	Status ReadyStatus
+	UE     string      `json:"ue"`
+	Status ReadyStatus `json:"status"`
 	// MissingPrerequisites is the part of the prerequisites not acquired.
-	MissingPrerequisites string
+	MissingPrerequisites string `json:"missing_prerequisites,omitempty"`
 	// CoEnrol is the part of the co-requisites not yet followed, to take
 	// in the same PAE.
-	CoEnrol string
+	CoEnrol string `json:"co_enrol,omitempty"`
 	// Waivable: the student is at the end of the cycle, so the jury may
 	// turn the missing prerequisites into co-requisites (a recorded waiver).
-	Waivable bool
+	Waivable bool `json:"waivable,omitempty"`
 }
 
 // Readiness returns, for every UE of the catalog in catalog order, whether
