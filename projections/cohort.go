@@ -130,8 +130,6 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 		s = c.result(rec, e.Student, e.Activity, e.Entry, "")
 	case events.MarkCarriedOver:
 		s = c.result(rec, e.Student, e.Activity, events.Entry{Mark: e.Mark}, catalog.Session(e.FromSession))
-	case events.DeadlineExtended:
-		s = c.students[e.Student]
 	case events.DecisionRecorded:
 		if s = c.students[e.Student]; s != nil {
 			s.decide(rec, e, c.strings)
@@ -140,10 +138,10 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 		if s = c.students[e.Student]; s != nil {
 			s.supersede(e.Decision, "")
 		}
-	case events.AppealFiled:
-		s = c.students[e.Student]
-	case events.AppealDecided:
-		s = c.students[e.Student]
+	default: // deadlines extended, appeals: indexed only
+		if m := studentOf(rec.Event); m != "" {
+			s = c.students[m]
+		}
 	}
 	if s != nil {
 		s.positions = append(s.positions, rec.Position)

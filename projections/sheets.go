@@ -1,8 +1,11 @@
 package projections
 
 import (
+	"maps"
+	"slices"
 	"time"
 
+	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
 )
 
@@ -33,4 +36,90 @@ func (st *sheetState) count(actor string, in interner) {
 		st.entries = map[string]int{}
 	}
 	st.entries[in.of(actor)]++
+}
+
+// SheetStatuses returns the status of every grade sheet of a session: one
+// per UE of the catalog evaluated in that session, in catalog order.
+func (c *Cohort) SheetStatuses(year string, session catalog.Session) ([]SheetStatus, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, err := c.sessionDocuments(year, session)
+	if err != nil {
+		return nil, err
+	}
+	out := []SheetStatus{}
+	for _, ue := range d.Catalog.UEs {
+		if ue.HasSession(session) {
+			out = append(out, c.sheetStatus(d, year, session, ue))
+		}
+	}
+	return out, nil
+}
+
+// SheetStatus returns the status of the grade sheet of ue.
+func (c *Cohort) SheetStatus(year string, session catalog.Session, ue string) (SheetStatus, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, err := c.sessionDocuments(year, session)
+	if err != nil {
+		return SheetStatus{}, err
+	}
+	u, ok := d.Catalog.UE(ue)
+	if !ok {
+		return SheetStatus{}, notFound("ue", ue, "no UE has this code in the catalog of "+year)
+	}
+	if !u.HasSession(session) {
+		return SheetStatus{}, notFound("session", string(session), "UE "+ue+" is not evaluated in this session")
+	}
+	return c.sheetStatus(d, year, session, u), nil
+}
+
+func (c *Cohort) sessionDocuments(year string, session catalog.Session) (Documents, error) {
+	d, ok := c.documents[year]
+	if !ok || d.Catalog == nil || d.Ruleset == nil {
+		return Documents{}, notFound("year", year, "no catalog and ruleset are published for this academic year")
+	}
+	if sessionIndex(session) == 0 {
+		return Documents{}, notFound("session", string(session), "a session is Q1, Q2 or Q3")
+	}
+	return d, nil
+}
+
+func (c *Cohort) sheetStatus(d Documents, year string, session catalog.Session, ue catalog.UE) SheetStatus {
+	v := SheetStatus{Year: year, Session: string(session), UE: ue.Code, Title: ue.Title, Status: "empty",
+		MissingStudents: []string{}, Teachers: []TeacherEntries{}}
+	if sched, ok := c.sessions[year][session]; ok {
+		v.Deadline = sched.EncodingDeadline
+	}
+	for _, m := range slices.Sorted(maps.Keys(c.students)) {
+		s := c.students[m]
+		if _, due := c.due(d, ue, year, session, s); !due {
+			continue
+		}
+		v.Enrolled++
+		sit, found := s.year(year).sitting(ue.Code, session)
+		if um, err := d.Ruleset.UEMark(ue, sit); found && err == nil && len(um.Missing) == 0 {
+			v.Entered++
+		} else {
+			v.MissingStudents = append(v.MissingStudents, m)
+		}
+	}
+	v.Missing = len(v.MissingStudents)
+	st := c.sheets[events.SheetOf(year, string(session), ue.Code)]
+	if st == nil {
+		return v
+	}
+	for _, actor := range slices.Sorted(maps.Keys(st.entries)) {
+		v.Teachers = append(v.Teachers, TeacherEntries{Actor: actor, Entries: st.entries[actor]})
+	}
+	v.SubmittedAt, v.SubmittedBy, v.Submissions, v.Reopenings = st.submittedAt, st.submittedBy, st.submissions, st.reopenings
+	switch {
+	case st.submitted:
+		v.Status = "submitted"
+	case st.reopenings > 0:
+		v.Status = "reopened"
+	case len(st.entries) > 0:
+		v.Status = "draft"
+	}
+	return v
 }

@@ -1,0 +1,201 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/events"
+)
+
+// Source reads records back from the log by position (eventlog.Log does).
+type Source interface {
+	ReadAt(ctx context.Context, positions []uint64) ([]events.Record, error)
+}
+
+// AsOf rebuilds, from the log, a cohort holding what one student's views
+// need as they stood at a past moment: the documents (catalogs, rulesets,
+// calendars) and the student's own records, at or before the bound. The
+// live cohort only says where those records are (its index); their
+// content is read from the log and folded afresh, so a view as of a
+// moment never depends on the live view's state.
+//
+// The student must be known to the live cohort (NotFoundError otherwise).
+// When the bound is before the student's registration the result holds
+// no such student, and the As* views say so.
+func (c *Cohort) AsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (*Cohort, AsOf, error) {
+	c.mu.RLock()
+	s := c.students[matricule]
+	var positions []uint64
+	if s != nil {
+		positions = merge(bounded(c.docPositions, until), bounded(s.positions, until))
+	}
+	c.mu.RUnlock()
+	if s == nil {
+		return nil, AsOf{}, notFound("student", matricule, "no student is registered with this matricule")
+	}
+	recs, err := src.ReadAt(ctx, positions)
+	if err != nil {
+		return nil, AsOf{}, fmt.Errorf("reconstruct %s: %w", matricule, err)
+	}
+	out := NewCohort()
+	at := AsOf{Position: until.Position, Instant: until.Instant}
+	for _, r := range recs {
+		if !until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
+			continue
+		}
+		if err := concerns(r, matricule); err != nil {
+			return nil, AsOf{}, err
+		}
+		if r.Aggregate.Kind() != events.KindCatalog && r.Aggregate.Kind() != events.KindCalendar {
+			at.Records++
+		}
+		out.Apply(r)
+	}
+	return out, at, nil
+}
+
+// bounded returns the positions at or before until.Position.
+func bounded(positions []uint64, until eventlog.Until) []uint64 {
+	if until.Position == 0 {
+		return positions
+	}
+	i, _ := slices.BinarySearch(positions, until.Position+1)
+	return positions[:i]
+}
+
+// merge returns the sorted union of two sorted lists, in a new slice.
+func merge(a, b []uint64) []uint64 {
+	out := make([]uint64, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// concerns checks that a record read for a reconstruction is a document or
+// a fact about matricule: an index pointing elsewhere is a bug to report,
+// never a silently different view.
+func concerns(r events.Record, matricule string) error {
+	switch r.Aggregate.Kind() {
+	case events.KindCatalog, events.KindCalendar:
+		return nil
+	case events.KindStudent:
+		if r.Aggregate == events.StudentOf(matricule) {
+			return nil
+		}
+	default:
+		if studentOf(r.Event) == matricule {
+			return nil
+		}
+	}
+	return fmt.Errorf("reconstruct %s: the record at position %d (%s on %s) is not about this student",
+		matricule, r.Position, r.Type, r.Aggregate)
+}
+
+// studentOf names the student an event on a sheet or a deliberation is
+// about ("" for none).
+func studentOf(e events.Event) string {
+	switch e := e.(type) {
+	case events.MarkRecorded:
+		return e.Student
+	case events.MarkCorrected:
+		return e.Student
+	case events.MarkCarriedOver:
+		return e.Student
+	case events.DeadlineExtended:
+		return e.Student
+	case events.DecisionRecorded:
+		return e.Student
+	case events.DecisionSuperseded:
+		return e.Student
+	case events.AppealFiled:
+		return e.Student
+	case events.AppealDecided:
+		return e.Student
+	}
+	return ""
+}
+
+// boundText describes a bound for an empty view.
+func boundText(at AsOf) string {
+	switch {
+	case at.Position != 0 && !at.Instant.IsZero():
+		return fmt.Sprintf("position %d and %s", at.Position, at.Instant.Format(time.RFC3339))
+	case at.Position != 0:
+		return fmt.Sprintf("position %d", at.Position)
+	}
+	return at.Instant.Format(time.RFC3339)
+}
+
+// TranscriptAsOf is Transcript rebuilt from the log as of until.
+func (c *Cohort) TranscriptAsOf(ctx context.Context, src Source, matricule, year string, until eventlog.Until) (Transcript, error) {
+	return viewAsOf(ctx, c, src, matricule, year, until, func(p *Cohort) (Transcript, error) { return p.Transcript(matricule, year) },
+		func(v *Transcript) *Basis { return &v.Basis })
+}
+
+// LedgerAsOf is Ledger rebuilt from the log as of until.
+func (c *Cohort) LedgerAsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (Ledger, error) {
+	return viewAsOf(ctx, c, src, matricule, "", until, func(p *Cohort) (Ledger, error) { return p.Ledger(matricule) },
+		func(v *Ledger) *Basis { return &v.Basis })
+}
+
+// ReadinessAsOf is Readiness rebuilt from the log as of until.
+func (c *Cohort) ReadinessAsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (ReadinessView, error) {
+	return viewAsOf(ctx, c, src, matricule, "", until, func(p *Cohort) (ReadinessView, error) { return p.Readiness(matricule) },
+		func(v *ReadinessView) *Basis { return &v.Basis })
+}
+
+// DossierAsOf is Dossier rebuilt from the log as of until: the dossier a
+// jury saw at that moment.
+func (c *Cohort) DossierAsOf(ctx context.Context, src Source, matricule, year string, session catalog.Session, until eventlog.Until) (Dossier, error) {
+	return viewAsOf(ctx, c, src, matricule, year, until, func(p *Cohort) (Dossier, error) { return p.Dossier(matricule, year, session) },
+		func(v *Dossier) *Basis { return &v.Basis })
+}
+
+// viewAsOf reconstructs the cohort of matricule as of until and reads one
+// view from it. An unknown student or year is a NotFoundError, as live; a
+// bound before the student's registration, or before the year's documents
+// were published, gives an empty view saying so.
+func viewAsOf[V any](ctx context.Context, c *Cohort, src Source, matricule, year string, until eventlog.Until,
+	view func(*Cohort) (V, error), basis func(*V) *Basis) (V, error) {
+	var zero V
+	if year != "" && !c.knowsYear(year) {
+		return zero, notFound("year", year, "no catalog and ruleset are published for this academic year")
+	}
+	past, at, err := c.AsOf(ctx, src, matricule, until)
+	if err != nil {
+		return zero, err
+	}
+	empty := func(why string) (V, error) {
+		b := basis(&zero)
+		b.Position, b.AsOf, b.Empty = past.Position(), &at, why
+		return zero, nil
+	}
+	if _, ok := past.Registration(matricule); !ok {
+		return empty(fmt.Sprintf("student %s was not registered yet as of %s", matricule, boundText(at)))
+	}
+	v, err := view(past)
+	var nf *NotFoundError
+	if errors.As(err, &nf) && nf.Field == "year" {
+		return empty(fmt.Sprintf("no catalog and ruleset were published for %s yet as of %s", year, boundText(at)))
+	}
+	if err != nil {
+		return zero, err
+	}
+	basis(&v).AsOf = &at
+	return v, nil
+}
+
+func (c *Cohort) knowsYear(year string) bool {
+	_, ok := c.Documents(year)
+	return ok
+}

@@ -1,0 +1,95 @@
+package projections
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/rules"
+)
+
+// Dossier returns the deliberation dossier of matricule for one session of
+// year: the record up to that session, the rules' proposal and every
+// decision taken on the student so far.
+func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossier, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, d, err := c.lookup(matricule, year)
+	if err != nil {
+		return Dossier{}, err
+	}
+	if sessionIndex(session) == 0 {
+		return Dossier{}, notFound("session", string(session), "a session is Q1, Q2 or Q3")
+	}
+	v := Dossier{Basis: Basis{Position: c.position}, Student: identity(s), Year: year, Session: string(session),
+		Programme: d.Catalog.Programme.Code, UEs: []TranscriptUE{}, Decisions: []Decision{}}
+	if n := len(s.positions); n > 0 {
+		v.RecordVersion = s.positions[n-1]
+	}
+	for _, dec := range s.decisions {
+		v.Decisions = append(v.Decisions, dec.view())
+	}
+	y := s.year(year)
+	if y == nil || y.pae == nil {
+		v.Empty = "student " + matricule + " has no validated programme in " + year
+		return v, nil
+	}
+	p := *y.pae
+	v.PAE = &p
+	in := rules.ProposalInput{Session: session}
+	if s.admission != nil {
+		in.Complements = s.admission.Complements
+	}
+	for _, o := range c.outcomes(s, y, d, session) {
+		v.UEs = append(v.UEs, transcriptUE(y, o))
+		if y.pae.Has(o.ue.Code) {
+			in.Year = append(in.Year, record(o))
+		}
+	}
+	acq, _, _ := c.path(s)
+	for _, code := range slices.Sorted(maps.Keys(acq)) {
+		if a := acq[code]; a.year < year && a.o.status == rules.Acquired {
+			in.Earlier = append(in.Earlier, record(a.o))
+		}
+	}
+	p2, err := d.Ruleset.Propose(d.Catalog, in)
+	if err != nil {
+		return Dossier{}, err
+	}
+	v.Proposal = proposalView(p2)
+	return v, nil
+}
+
+// record is a UE outcome as a proposal takes it.
+func record(o ueOutcome) rules.Record {
+	r := rules.Record{UE: o.ue.Code, Mark: o.mark, Granted: o.basis == rules.ByGrant}
+	if o.basis == rules.ByRecognition {
+		r.Mark = rules.UEMark{Code: "VAL", Acquired: true, Explanation: "prior credits recognised"}
+	}
+	return r
+}
+
+func proposalView(p rules.Proposal) ProposalView {
+	v := ProposalView{
+		UEs: []UEProposal{}, AcquiredCredits: p.AcquiredCredits, ToDeliberateCredits: p.ToDeliberateCredits,
+		FailedCredits: p.FailedCredits, CycleCredits: p.CycleCredits,
+		YearAverage: averageOf(p.YearAverage), CycleAverage: averageOf(p.CycleAverage),
+		Outcome: string(p.Outcome), IfGranted: string(p.IfGranted), Criteria: p.Criteria.Text,
+	}
+	if p.Mention != nil {
+		v.Mention = p.Mention.Name
+	}
+	for _, u := range p.UEs {
+		up := UEProposal{UE: u.UE, Credits: u.Credits, Code: string(u.Mark.Code), Status: u.Status, Basis: u.Basis, Reason: u.Reason}
+		if u.Mark.Computed {
+			m := u.Mark.Mark
+			up.Mark = &m
+		}
+		if u.Basis == rules.BelowPass {
+			d := u.Deficit
+			up.Deficit = &d
+		}
+		v.UEs = append(v.UEs, up)
+	}
+	return v
+}

@@ -1,0 +1,118 @@
+package projections
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/rules"
+)
+
+// ueOutcome is where one UE of one student-year stands, up to a session.
+type ueOutcome struct {
+	ue       catalog.UE
+	sittings []sittingOutcome // in session order
+	// mark is the UE mark of the last sitting (the one that counts).
+	mark   rules.UEMark
+	status rules.Status
+	basis  rules.Basis
+	// in is the session the credits were acquired in ("" when not
+	// acquired, or acquired without a session: recognition).
+	in catalog.Session
+}
+
+type sittingOutcome struct {
+	session catalog.Session
+	sitting rules.Sitting
+	mark    rules.UEMark
+	err     error // the sitting holds what the rules refuse
+}
+
+// outcomes computes every UE of student-year y, in catalog order: the UEs
+// of the PAE, those with results and those recognised that year. Only
+// sessions up to upTo count ("" for all), and only decisions taken in
+// them.
+func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.Session) []ueOutcome {
+	wanted := map[string]bool{}
+	if y.pae != nil {
+		for _, ue := range y.pae.UEs {
+			wanted[ue] = true
+		}
+	}
+	for _, r := range y.results {
+		wanted[r.ue] = true
+	}
+	for _, r := range s.recognised {
+		if r.year == y.year {
+			wanted[r.ue] = true
+		}
+	}
+	granted := s.granted()
+	var out []ueOutcome
+	for _, ue := range d.Catalog.UEs {
+		if !wanted[ue.Code] {
+			continue
+		}
+		o := ueOutcome{ue: ue, status: rules.Pending, basis: rules.NotYet}
+		for _, session := range y.sittings(ue.Code) {
+			if upTo != "" && session > upTo {
+				continue
+			}
+			sit, _ := y.sitting(ue.Code, session)
+			m, err := d.Ruleset.UEMark(ue, sit)
+			o.sittings = append(o.sittings, sittingOutcome{session, sit, m, err})
+			if err == nil && o.in == "" && acquires(d.Ruleset, m) {
+				o.in = session
+			}
+		}
+		g, isGranted := granted[ue.Code]
+		isGranted = isGranted && g.year == y.year && (upTo == "" || catalog.Session(g.session) <= upTo)
+		if n := len(o.sittings); n > 0 {
+			last := o.sittings[n-1]
+			o.mark = last.mark
+			o.status, o.basis = d.Ruleset.Status(ue, rules.Record{UE: ue.Code, Mark: last.mark}, last.session)
+		}
+		switch rec, recognised := s.isRecognised(ue.Code); {
+		case recognised && rec.year <= y.year:
+			o.status, o.basis, o.in = rules.Acquired, rules.ByRecognition, ""
+		case o.status == rules.Acquired:
+		case isGranted:
+			o.status, o.basis, o.in = rules.Acquired, rules.ByGrant, catalog.Session(g.session)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// cycleAverage is the credit-weighted average, over every year up to
+// `year`, of the last computed mark of each UE.
+func (c *Cohort) cycleAverage(s *student, year string, rs *rules.Ruleset) rules.Average {
+	last := map[string]rules.Graded{}
+	for _, y := range s.years {
+		if y.year > year {
+			break
+		}
+		d, ok := c.documents[y.year]
+		if !ok || d.Catalog == nil || d.Ruleset == nil {
+			continue
+		}
+		for _, o := range c.outcomes(s, y, d, "") {
+			if o.mark.Computed {
+				last[o.ue.Code] = rules.Graded{UE: o.ue, Mark: o.mark}
+			}
+		}
+	}
+	keys := slices.Sorted(maps.Keys(last))
+	gs := make([]rules.Graded, len(keys))
+	for i, k := range keys {
+		gs[i] = last[k]
+	}
+	return rs.Average(gs)
+}
+
+func averageOf(a rules.Average) *Average {
+	if !a.Defined {
+		return nil
+	}
+	return &Average{Mark: a.Mark, Credits: a.Credits}
+}

@@ -1,0 +1,153 @@
+package projections
+
+import (
+	"fmt"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/rules"
+)
+
+// NotFoundError says which student, year, session or UE a view was asked
+// for that the log does not know.
+type NotFoundError struct {
+	Field, Value, Rule string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Rule)
+}
+
+func notFound(field, value, rule string) error {
+	return &NotFoundError{Field: field, Value: value, Rule: rule}
+}
+
+// Transcript returns matricule's transcript for year.
+func (c *Cohort) Transcript(matricule, year string) (Transcript, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, d, err := c.lookup(matricule, year)
+	if err != nil {
+		return Transcript{}, err
+	}
+	t := Transcript{
+		Basis:   Basis{Position: c.position},
+		Student: identity(s), Year: year,
+		Programme: d.Catalog.Programme.Code, ProgrammeTitle: d.Catalog.Programme.Title,
+		UEs: []TranscriptUE{},
+	}
+	y := s.year(year)
+	if y == nil {
+		t.Empty = fmt.Sprintf("student %s has no programme and no result in %s", matricule, year)
+		return t, nil
+	}
+	var graded []rules.Graded
+	for _, o := range c.outcomes(s, y, d, "") {
+		t.UEs = append(t.UEs, transcriptUE(y, o))
+		t.Credits.add(o, y.pae.Has(o.ue.Code))
+		graded = append(graded, rules.Graded{UE: o.ue, Mark: o.mark})
+	}
+	t.YearAverage = averageOf(d.Ruleset.Average(graded))
+	t.CycleAverage = averageOf(c.cycleAverage(s, year, d.Ruleset))
+	for _, dec := range s.decisions {
+		if dec.year == year {
+			t.Decisions = append(t.Decisions, dec.view())
+		}
+	}
+	if s.degree != nil && s.degree.Year == year {
+		avg, _ := rules.ParseMark(s.degree.Average)
+		t.Degree = &Degree{Year: year, Average: avg, Mention: s.degree.Mention}
+	}
+	return t, nil
+}
+
+// lookup finds a student and the documents of a year, or says which is
+// unknown.
+func (c *Cohort) lookup(matricule, year string) (*student, Documents, error) {
+	s := c.students[matricule]
+	if s == nil {
+		return nil, Documents{}, notFound("student", matricule, "no student is registered with this matricule")
+	}
+	d, ok := c.documents[year]
+	if !ok || d.Catalog == nil || d.Ruleset == nil {
+		return nil, Documents{}, notFound("year", year, "no catalog and ruleset are published for this academic year")
+	}
+	return s, d, nil
+}
+
+func identity(s *student) Identity {
+	return Identity{Matricule: s.reg.Matricule, FirstName: s.reg.FirstName, LastName: s.reg.LastName, Email: s.reg.Email}
+}
+
+func transcriptUE(y *studentYear, o ueOutcome) TranscriptUE {
+	u := TranscriptUE{
+		Code: o.ue.Code, Title: o.ue.Title, Bloc: o.ue.Bloc, Kind: string(o.ue.Kind), Credits: o.ue.Credits,
+		Integrated: o.ue.Integrated, Sessions: []SittingView{}, Status: o.status, Basis: o.basis,
+		AcquiredIn: string(o.in),
+	}
+	if o.mark.Computed {
+		m := o.mark.Mark
+		u.Mark = &m
+	}
+	for _, so := range o.sittings {
+		u.Sessions = append(u.Sessions, sittingView(y, o.ue, so))
+	}
+	return u
+}
+
+func sittingView(y *studentYear, ue catalog.UE, so sittingOutcome) SittingView {
+	v := SittingView{Session: string(so.session), Code: string(so.mark.Code), Missing: so.mark.Missing,
+		Explanation: so.mark.Explanation}
+	if so.err != nil {
+		v.Explanation = so.err.Error()
+	}
+	if so.mark.Computed {
+		m := so.mark.Mark
+		v.Mark = &m
+	}
+	if so.sitting.UE != nil {
+		v.Result = so.sitting.UE.String()
+	}
+	si := sessionIndex(so.session)
+	for _, a := range ue.Activities {
+		for _, r := range y.results {
+			if r.ue != ue.Code || r.session != si || r.activity != a.Title {
+				continue
+			}
+			ar := ActivityResult{Activity: a.Title, Hours: a.Hours, Result: r.value.String(), Corrected: r.corrected}
+			if r.from != 0 {
+				ar.CarriedFrom = string(sessions[r.from])
+			}
+			v.Activities = append(v.Activities, ar)
+		}
+	}
+	return v
+}
+
+// add counts one UE's credits; only UEs of the PAE are enrolled.
+func (yc *YearCredits) add(o ueOutcome, enrolled bool) {
+	cr := o.ue.Credits
+	if enrolled {
+		yc.Enrolled += cr
+	}
+	if o.status != rules.Acquired {
+		if enrolled {
+			yc.Remaining += cr
+		}
+		return
+	}
+	yc.Acquired += cr
+	switch o.basis {
+	case rules.ByMark:
+		yc.ByMark += cr
+	case rules.ByGrant:
+		yc.Deliberated += cr
+	case rules.ByRecognition, rules.ByCode: // valorisation, or a VAL/DISP code
+		yc.Recognised += cr
+	}
+}
+
+func (d decision) view() Decision {
+	return Decision{ID: d.id, Position: d.position, At: d.at, Year: d.year, Session: d.session,
+		Outcome: d.outcome, Mention: d.mention, Granted: d.granted, Motivation: d.motivation,
+		Superseded: d.superseded, SupersededBy: d.supersededBy}
+}
