@@ -32,7 +32,7 @@ func (c *Cohort) AsOf(ctx context.Context, src Source, matricule string, until e
 	s := c.students[matricule]
 	var positions []uint64
 	if s != nil {
-		positions = merge(bounded(c.docPositions, until), bounded(s.positions, until))
+		positions = merge(bounded(c.docPositions, until), bounded(s.Positions, until))
 	}
 	c.mu.RUnlock()
 	if s == nil {

@@ -105,7 +105,7 @@ func (c *Cohort) Apply(rec events.Record) {
 		c.sessions[e.Year][catalog.Session(e.Session)] = e
 		c.docPositions = append(c.docPositions, rec.Position)
 	case events.StudentRegistered:
-		c.students[e.Matricule] = &student{reg: e}
+		c.students[e.Matricule] = &student{Reg: e}
 	case events.SheetSubmitted, events.SheetReopened:
 		c.sheet(rec.Aggregate).apply(rec)
 		return
@@ -144,7 +144,7 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 		}
 	}
 	if s != nil {
-		s.positions = append(s.positions, rec.Position)
+		s.Positions = append(s.Positions, rec.Position)
 	}
 }
 
@@ -171,9 +171,9 @@ func (c *Cohort) result(rec events.Record, matricule, activity string, e events.
 	}
 	_, corrected := rec.Event.(events.MarkCorrected)
 	s.yearOf(year, c.strings).set(result{
-		ue: c.strings.of(ue), activity: c.strings.of(activity), session: sessionIndex(session),
-		from: sessionIndex(from), value: rules.Result{Code: rules.Code(c.strings.of(string(r.Code))), Mark: r.Mark},
-		corrected: corrected,
+		UE: c.strings.of(ue), Activity: c.strings.of(activity), Session: sessionIndex(session),
+		From: sessionIndex(from), Value: rules.Result{Code: rules.Code(c.strings.of(string(r.Code))), Mark: r.Mark},
+		Corrected: corrected,
 	}, e.IsZero())
 	return s
 }

@@ -52,7 +52,7 @@ func (c *Cohort) Registration(matricule string) (events.StudentRegistered, bool)
 	if s == nil {
 		return events.StudentRegistered{}, false
 	}
-	return s.reg, true
+	return s.Reg, true
 }
 
 // Student returns the registration, admission and PAEs of matricule.
@@ -67,10 +67,10 @@ func (c *Cohort) Student(matricule string) (Student, bool) {
 }
 
 func (s *student) view() Student {
-	out := Student{StudentRegistered: s.reg, Admission: s.admission, PAEs: map[string]PAE{}}
-	for _, y := range s.years {
-		if p := y.pae; p != nil {
-			out.PAEs[y.year] = PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
+	out := Student{StudentRegistered: s.Reg, Admission: s.Admission, PAEs: map[string]PAE{}}
+	for _, y := range s.Years {
+		if p := y.PAE; p != nil {
+			out.PAEs[y.Year] = PAE{Programme: p.Programme, UEs: slices.Clone(p.UEs), Waivers: slices.Clone(p.Waivers)}
 		}
 	}
 	return out
@@ -97,36 +97,36 @@ func (c *Cohort) Standing(matricule, before string) Standing {
 }
 
 func (c *Cohort) standing(s *student, before string, st Standing) {
-	for _, r := range s.recognised {
-		st.Acquired[r.ue] = true
+	for _, r := range s.Recognised {
+		st.Acquired[r.UE] = true
 	}
 	for ue := range s.granted() {
 		st.Acquired[ue] = true
 	}
-	for _, y := range s.years {
-		if before != "" && y.year >= before {
+	for _, y := range s.Years {
+		if before != "" && y.Year >= before {
 			continue
 		}
-		if y.pae != nil {
-			for _, ue := range y.pae.UEs {
+		if y.PAE != nil {
+			for _, ue := range y.PAE.UEs {
 				st.Followed[ue] = true
 			}
 		}
-		d, ok := c.documents[y.year]
+		d, ok := c.documents[y.Year]
 		if !ok || d.Catalog == nil || d.Ruleset == nil {
 			continue
 		}
-		for _, r := range y.results {
-			if st.Acquired[r.ue] {
+		for _, r := range y.Results {
+			if st.Acquired[r.UE] {
 				continue
 			}
-			u, found := d.Catalog.UE(r.ue)
+			u, found := d.Catalog.UE(r.UE)
 			if !found {
 				continue
 			}
-			sit, _ := y.sitting(r.ue, sessions[r.session])
+			sit, _ := y.sitting(r.UE, sessions[r.Session])
 			if m, err := d.Ruleset.UEMark(u, sit); err == nil && acquires(d.Ruleset, m) {
-				st.Acquired[r.ue] = true
+				st.Acquired[r.UE] = true
 			}
 		}
 	}
@@ -195,10 +195,10 @@ func (c *Cohort) due(d Documents, u catalog.UE, year string, session catalog.Ses
 		return Due{}, false
 	}
 	y := s.year(year)
-	if y == nil || !y.pae.Has(u.Code) {
+	if y == nil || !y.PAE.Has(u.Code) {
 		return Due{}, false
 	}
-	out := Due{StudentRegistered: s.reg}
+	out := Due{StudentRegistered: s.Reg}
 	var history []rules.Sitting
 	for _, earlier := range y.sittings(u.Code) {
 		sit, _ := y.sitting(u.Code, earlier)
@@ -223,7 +223,7 @@ func (c *Cohort) StudentByEmail(email string) (string, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for m, s := range c.students {
-		if strings.EqualFold(s.reg.Email, email) {
+		if strings.EqualFold(s.Reg.Email, email) {
 			return m, true
 		}
 	}

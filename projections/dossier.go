@@ -23,26 +23,26 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 	}
 	v := Dossier{Basis: Basis{Position: c.position}, Student: identity(s), Year: year, Session: string(session),
 		Programme: d.Catalog.Programme.Code, UEs: []TranscriptUE{}, Decisions: []Decision{}}
-	if n := len(s.positions); n > 0 {
-		v.RecordVersion = s.positions[n-1]
+	if n := len(s.Positions); n > 0 {
+		v.RecordVersion = s.Positions[n-1]
 	}
-	for _, dec := range s.decisions {
+	for _, dec := range s.Decisions {
 		v.Decisions = append(v.Decisions, dec.view())
 	}
 	y := s.year(year)
-	if y == nil || y.pae == nil {
+	if y == nil || y.PAE == nil {
 		v.Empty = "student " + matricule + " has no validated programme in " + year
 		return v, nil
 	}
-	p := *y.pae
+	p := *y.PAE
 	v.PAE = &p
 	in := rules.ProposalInput{Session: session}
-	if s.admission != nil {
-		in.Complements = s.admission.Complements
+	if s.Admission != nil {
+		in.Complements = s.Admission.Complements
 	}
 	for _, o := range c.outcomes(s, y, d, session) {
 		v.UEs = append(v.UEs, transcriptUE(y, o))
-		if y.pae.Has(o.ue.Code) {
+		if y.PAE.Has(o.ue.Code) {
 			in.Year = append(in.Year, record(o))
 		}
 	}

@@ -19,7 +19,7 @@ func (c *Cohort) History(ctx context.Context, src Source, matricule string, unti
 	var positions []uint64
 	var who Identity
 	if s != nil {
-		positions, who = bounded(s.positions, until), identity(s)
+		positions, who = bounded(s.Positions, until), identity(s)
 	}
 	position := c.position
 	c.mu.RUnlock()

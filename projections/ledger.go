@@ -22,17 +22,17 @@ func (c *Cohort) path(s *student) (map[string]acquisition, Documents, string) {
 	out := map[string]acquisition{}
 	var last Documents
 	lastYear := ""
-	for _, y := range s.years {
-		d, ok := c.documents[y.year]
+	for _, y := range s.Years {
+		d, ok := c.documents[y.Year]
 		if !ok || d.Catalog == nil || d.Ruleset == nil {
 			continue
 		}
-		last, lastYear = d, y.year
+		last, lastYear = d, y.Year
 		for _, o := range c.outcomes(s, y, d, "") {
 			if prev, ok := out[o.ue.Code]; ok && prev.o.status == rules.Acquired {
 				continue
 			}
-			out[o.ue.Code] = acquisition{y.year, o}
+			out[o.ue.Code] = acquisition{y.Year, o}
 		}
 	}
 	return out, last, lastYear
@@ -55,8 +55,8 @@ func (c *Cohort) Ledger(matricule string) (Ledger, error) {
 	}
 	l.Programme = d.Catalog.Programme.Code
 	var complements []string
-	if s.admission != nil {
-		complements = s.admission.Complements
+	if s.Admission != nil {
+		complements = s.Admission.Complements
 	}
 	for _, ue := range d.Catalog.UEs {
 		lu := ledgerUE(ue, acq[ue.Code])
@@ -119,9 +119,9 @@ func (cr *Credits) count(lu LedgerUE) {
 // first years of the student's path.
 func (c *Cohort) funding(s *student, acq map[string]acquisition, rs *rules.Ruleset) []FundingCounter {
 	var years []string
-	for _, y := range s.years {
-		if y.pae != nil {
-			years = append(years, y.year)
+	for _, y := range s.Years {
+		if y.PAE != nil {
+			years = append(years, y.Year)
 		}
 	}
 	out := []FundingCounter{}
@@ -169,15 +169,15 @@ func (c *Cohort) Readiness(matricule string) (ReadinessView, error) {
 			st.Acquired[ue] = true
 		}
 	}
-	for _, y := range s.years {
-		if y.pae != nil {
-			for _, ue := range y.pae.UEs {
+	for _, y := range s.Years {
+		if y.PAE != nil {
+			for _, ue := range y.PAE.UEs {
 				st.Followed[ue] = true
 			}
 		}
 	}
-	if s.admission != nil {
-		st.Conditions, st.Complements = rules.Conditions(s.admission.HasBachelor), s.admission.Complements
+	if s.Admission != nil {
+		st.Conditions, st.Complements = rules.Conditions(s.Admission.HasBachelor), s.Admission.Complements
 	}
 	v.UEs = d.Ruleset.Readiness(d.Catalog, st)
 	for _, ue := range d.Catalog.UEs {

@@ -34,17 +34,17 @@ type sittingOutcome struct {
 // them.
 func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.Session) []ueOutcome {
 	wanted := map[string]bool{}
-	if y.pae != nil {
-		for _, ue := range y.pae.UEs {
+	if y.PAE != nil {
+		for _, ue := range y.PAE.UEs {
 			wanted[ue] = true
 		}
 	}
-	for _, r := range y.results {
-		wanted[r.ue] = true
+	for _, r := range y.Results {
+		wanted[r.UE] = true
 	}
-	for _, r := range s.recognised {
-		if r.year == y.year {
-			wanted[r.ue] = true
+	for _, r := range s.Recognised {
+		if r.Year == y.Year {
+			wanted[r.UE] = true
 		}
 	}
 	granted := s.granted()
@@ -66,18 +66,18 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 			}
 		}
 		g, isGranted := granted[ue.Code]
-		isGranted = isGranted && g.year == y.year && (upTo == "" || catalog.Session(g.session) <= upTo)
+		isGranted = isGranted && g.Year == y.Year && (upTo == "" || catalog.Session(g.Session) <= upTo)
 		if n := len(o.sittings); n > 0 {
 			last := o.sittings[n-1]
 			o.mark = last.mark
 			o.status, o.basis = d.Ruleset.Status(ue, rules.Record{UE: ue.Code, Mark: last.mark}, last.session)
 		}
 		switch rec, recognised := s.isRecognised(ue.Code); {
-		case recognised && rec.year <= y.year:
+		case recognised && rec.Year <= y.Year:
 			o.status, o.basis, o.in = rules.Acquired, rules.ByRecognition, ""
 		case o.status == rules.Acquired:
 		case isGranted:
-			o.status, o.basis, o.in = rules.Acquired, rules.ByGrant, catalog.Session(g.session)
+			o.status, o.basis, o.in = rules.Acquired, rules.ByGrant, catalog.Session(g.Session)
 		}
 		out = append(out, o)
 	}
@@ -88,11 +88,11 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 // `year`, of the last computed mark of each UE.
 func (c *Cohort) cycleAverage(s *student, year string, rs *rules.Ruleset) rules.Average {
 	last := map[string]rules.Graded{}
-	for _, y := range s.years {
-		if y.year > year {
+	for _, y := range s.Years {
+		if y.Year > year {
 			break
 		}
-		d, ok := c.documents[y.year]
+		d, ok := c.documents[y.Year]
 		if !ok || d.Catalog == nil || d.Ruleset == nil {
 			continue
 		}

@@ -12,30 +12,30 @@ import (
 // sheetState is what the log says of one grade sheet beyond its results:
 // submissions, reopenings, and who entered how many results.
 type sheetState struct {
-	submitted   bool
-	submittedAt time.Time
-	submittedBy string
-	submissions int
-	reopenings  int
-	entries     map[string]int // results recorded, by actor
+	Submitted   bool
+	SubmittedAt time.Time
+	SubmittedBy string
+	Submissions int
+	Reopenings  int
+	Entries     map[string]int // results recorded, by actor
 }
 
 func (st *sheetState) apply(rec events.Record) {
 	switch rec.Event.(type) {
 	case events.SheetSubmitted:
-		st.submitted, st.submittedAt, st.submittedBy = true, rec.RecordedAt, rec.Actor.ID
-		st.submissions++
+		st.Submitted, st.SubmittedAt, st.SubmittedBy = true, rec.RecordedAt, rec.Actor.ID
+		st.Submissions++
 	case events.SheetReopened:
-		st.submitted = false
-		st.reopenings++
+		st.Submitted = false
+		st.Reopenings++
 	}
 }
 
 func (st *sheetState) count(actor string, in interner) {
-	if st.entries == nil {
-		st.entries = map[string]int{}
+	if st.Entries == nil {
+		st.Entries = map[string]int{}
 	}
-	st.entries[in.of(actor)]++
+	st.Entries[in.of(actor)]++
 }
 
 // SheetStatuses returns the status of every grade sheet of a session: one
@@ -109,16 +109,16 @@ func (c *Cohort) sheetStatus(d Documents, year string, session catalog.Session, 
 	if st == nil {
 		return v
 	}
-	for _, actor := range slices.Sorted(maps.Keys(st.entries)) {
-		v.Teachers = append(v.Teachers, TeacherEntries{Actor: actor, Entries: st.entries[actor]})
+	for _, actor := range slices.Sorted(maps.Keys(st.Entries)) {
+		v.Teachers = append(v.Teachers, TeacherEntries{Actor: actor, Entries: st.Entries[actor]})
 	}
-	v.SubmittedAt, v.SubmittedBy, v.Submissions, v.Reopenings = st.submittedAt, st.submittedBy, st.submissions, st.reopenings
+	v.SubmittedAt, v.SubmittedBy, v.Submissions, v.Reopenings = st.SubmittedAt, st.SubmittedBy, st.Submissions, st.Reopenings
 	switch {
-	case st.submitted:
+	case st.Submitted:
 		v.Status = "submitted"
-	case st.reopenings > 0:
+	case st.Reopenings > 0:
 		v.Status = "reopened"
-	case len(st.entries) > 0:
+	case len(st.Entries) > 0:
 		v.Status = "draft"
 	}
 	return v

@@ -14,49 +14,49 @@ import (
 // student-year): results are a flat slice of small values, and the
 // strings they repeat are interned.
 type student struct {
-	reg        events.StudentRegistered
-	admission  *events.StudentAdmitted
-	years      []*studentYear // sorted by academic year
-	recognised []recognition
-	decisions  []decision
-	degree     *events.DegreeConferred
-	// positions index every record about the student, in log order: the
+	Reg        events.StudentRegistered
+	Admission  *events.StudentAdmitted
+	Years      []*studentYear // sorted by academic year
+	Recognised []recognition
+	Decisions  []decision
+	Degree     *events.DegreeConferred
+	// Positions index every record about the student, in log order: the
 	// history, and what a reconstruction as of a past moment reads.
-	positions []uint64
+	Positions []uint64
 }
 
 // studentYear is one academic year of a student.
 type studentYear struct {
-	year    string
-	pae     *PAE
-	results []result // one per (UE, session, activity), in first-recorded order
+	Year    string
+	PAE     *PAE
+	Results []result // one per (UE, session, activity), in first-recorded order
 }
 
 // result is the current result of one activity (or, with activity "", of
 // the UE itself) at one session.
 type result struct {
-	ue, activity string
-	value        rules.Result
-	session      uint8 // sessionIndex
-	from         uint8 // for a carried mark, the session it comes from
-	corrected    bool
+	UE, Activity string
+	Value        rules.Result
+	Session      uint8 // sessionIndex
+	From         uint8 // for a carried mark, the session it comes from
+	Corrected    bool
 }
 
 type recognition struct {
-	year, ue, basis string
+	Year, UE, Basis string
 }
 
 type decision struct {
-	id            string
-	position      uint64
-	at            time.Time
-	year, session string
-	outcome       string
-	mention       string
-	motivation    string
-	granted       []string
-	supersededBy  string
-	superseded    bool
+	ID            string
+	Position      uint64
+	At            time.Time
+	Year, Session string
+	Outcome       string
+	Mention       string
+	Motivation    string
+	Granted       []string
+	SupersededBy  string
+	Superseded    bool
 }
 
 var sessions = [...]catalog.Session{"", catalog.Q1, catalog.Q2, catalog.Q3}
@@ -71,55 +71,55 @@ func sessionIndex(s catalog.Session) uint8 {
 func (s *student) applyPath(rec events.Record, in interner) {
 	switch e := rec.Event.(type) {
 	case events.StudentAdmitted:
-		s.admission = &e
+		s.Admission = &e
 	case events.PAEValidated:
-		s.yearOf(e.Year, in).pae = PAEOf(e)
+		s.yearOf(e.Year, in).PAE = PAEOf(e)
 	case events.PAEAmended:
-		if y := s.year(e.Year); y != nil && y.pae != nil {
-			y.pae.Amend(e)
+		if y := s.year(e.Year); y != nil && y.PAE != nil {
+			y.PAE.Amend(e)
 		}
 	case events.CreditsRecognised:
-		s.recognised = append(s.recognised, recognition{in.of(e.Year), in.of(e.UE), in.of(e.Basis)})
+		s.Recognised = append(s.Recognised, recognition{in.of(e.Year), in.of(e.UE), in.of(e.Basis)})
 	case events.DegreeConferred:
-		s.degree = &e
+		s.Degree = &e
 	}
 }
 
 func (s *student) year(y string) *studentYear {
-	i, found := slices.BinarySearchFunc(s.years, y, func(a *studentYear, y string) int {
-		return cmp.Compare(a.year, y)
+	i, found := slices.BinarySearchFunc(s.Years, y, func(a *studentYear, y string) int {
+		return cmp.Compare(a.Year, y)
 	})
 	if !found {
 		return nil
 	}
-	return s.years[i]
+	return s.Years[i]
 }
 
 func (s *student) yearOf(y string, in interner) *studentYear {
-	i, found := slices.BinarySearchFunc(s.years, y, func(a *studentYear, y string) int {
-		return cmp.Compare(a.year, y)
+	i, found := slices.BinarySearchFunc(s.Years, y, func(a *studentYear, y string) int {
+		return cmp.Compare(a.Year, y)
 	})
 	if !found {
-		s.years = slices.Insert(s.years, i, &studentYear{year: in.of(y)})
+		s.Years = slices.Insert(s.Years, i, &studentYear{Year: in.of(y)})
 	}
-	return s.years[i]
+	return s.Years[i]
 }
 
 // set records r, replacing the result of the same (UE, session, activity);
 // clear removes it.
 func (y *studentYear) set(r result, clear bool) {
-	i := slices.IndexFunc(y.results, func(o result) bool {
-		return o.ue == r.ue && o.session == r.session && o.activity == r.activity
+	i := slices.IndexFunc(y.Results, func(o result) bool {
+		return o.UE == r.UE && o.Session == r.Session && o.Activity == r.Activity
 	})
 	switch {
 	case clear && i >= 0:
-		y.results = slices.Delete(y.results, i, i+1)
+		y.Results = slices.Delete(y.Results, i, i+1)
 	case clear:
 	case i >= 0:
-		r.corrected = r.corrected || y.results[i].corrected
-		y.results[i] = r
+		r.Corrected = r.Corrected || y.Results[i].Corrected
+		y.Results[i] = r
 	default:
-		y.results = append(y.results, r)
+		y.Results = append(y.Results, r)
 	}
 }
 
@@ -128,20 +128,20 @@ func (y *studentYear) sitting(ue string, s catalog.Session) (rules.Sitting, bool
 	var out rules.Sitting
 	found := false
 	si := sessionIndex(s)
-	for _, r := range y.results {
-		if r.ue != ue || r.session != si {
+	for _, r := range y.Results {
+		if r.UE != ue || r.Session != si {
 			continue
 		}
 		found = true
-		if r.activity == "" {
-			v := r.value
+		if r.Activity == "" {
+			v := r.Value
 			out.UE = &v
 			continue
 		}
 		if out.Activities == nil {
 			out.Activities = map[string]rules.Result{}
 		}
-		out.Activities[r.activity] = r.value
+		out.Activities[r.Activity] = r.Value
 	}
 	return out, found
 }
@@ -149,9 +149,9 @@ func (y *studentYear) sitting(ue string, s catalog.Session) (rules.Sitting, bool
 // sittings lists the sessions with a result for ue, in session order.
 func (y *studentYear) sittings(ue string) []catalog.Session {
 	var seen [len(sessions)]bool
-	for _, r := range y.results {
-		if r.ue == ue {
-			seen[r.session] = true
+	for _, r := range y.Results {
+		if r.UE == ue {
+			seen[r.Session] = true
 		}
 	}
 	var out []catalog.Session
@@ -164,28 +164,28 @@ func (y *studentYear) sittings(ue string) []catalog.Session {
 }
 
 func (s *student) decide(rec events.Record, e events.DecisionRecorded, in interner) {
-	d := decision{id: rec.ID.String(), position: rec.Position, at: rec.RecordedAt,
-		outcome: e.Outcome, mention: e.Mention, motivation: e.Motivation}
+	d := decision{ID: rec.ID.String(), Position: rec.Position, At: rec.RecordedAt,
+		Outcome: e.Outcome, Mention: e.Mention, Motivation: e.Motivation}
 	if t := rec.Aggregate.Tokens(); rec.Aggregate.Kind() == events.KindDeliberation && len(t) == 3 {
-		d.year, d.session = in.of(t[1]), in.of(t[2])
+		d.Year, d.Session = in.of(t[1]), in.of(t[2])
 	}
 	for _, g := range e.Grants {
 		if g.Granted {
-			d.granted = append(d.granted, in.of(g.UE))
+			d.Granted = append(d.Granted, in.of(g.UE))
 		}
 	}
 	if e.Supersedes != "" {
-		s.supersede(e.Supersedes, d.id)
+		s.supersede(e.Supersedes, d.ID)
 	}
-	s.decisions = append(s.decisions, d)
+	s.Decisions = append(s.Decisions, d)
 }
 
 func (s *student) supersede(id, by string) {
-	for i := range s.decisions {
-		if s.decisions[i].id == id {
-			s.decisions[i].superseded = true
+	for i := range s.Decisions {
+		if s.Decisions[i].ID == id {
+			s.Decisions[i].Superseded = true
 			if by != "" {
-				s.decisions[i].supersededBy = by
+				s.Decisions[i].SupersededBy = by
 			}
 		}
 	}
@@ -195,11 +195,11 @@ func (s *student) supersede(id, by string) {
 // the session of that decision.
 func (s *student) granted() map[string]decision {
 	out := map[string]decision{}
-	for _, d := range s.decisions {
-		if d.superseded {
+	for _, d := range s.Decisions {
+		if d.Superseded {
 			continue
 		}
-		for _, ue := range d.granted {
+		for _, ue := range d.Granted {
 			out[ue] = d
 		}
 	}
@@ -207,8 +207,8 @@ func (s *student) granted() map[string]decision {
 }
 
 func (s *student) isRecognised(ue string) (recognition, bool) {
-	for _, r := range s.recognised {
-		if r.ue == ue {
+	for _, r := range s.Recognised {
+		if r.UE == ue {
 			return r, true
 		}
 	}

@@ -43,19 +43,19 @@ func (c *Cohort) Transcript(matricule, year string) (Transcript, error) {
 	var graded []rules.Graded
 	for _, o := range c.outcomes(s, y, d, "") {
 		t.UEs = append(t.UEs, transcriptUE(y, o))
-		t.Credits.add(o, y.pae.Has(o.ue.Code))
+		t.Credits.add(o, y.PAE.Has(o.ue.Code))
 		graded = append(graded, rules.Graded{UE: o.ue, Mark: o.mark})
 	}
 	t.YearAverage = averageOf(d.Ruleset.Average(graded))
 	t.CycleAverage = averageOf(c.cycleAverage(s, year, d.Ruleset))
-	for _, dec := range s.decisions {
-		if dec.year == year {
+	for _, dec := range s.Decisions {
+		if dec.Year == year {
 			t.Decisions = append(t.Decisions, dec.view())
 		}
 	}
-	if s.degree != nil && s.degree.Year == year {
-		avg, _ := rules.ParseMark(s.degree.Average)
-		t.Degree = &Degree{Year: year, Average: avg, Mention: s.degree.Mention}
+	if s.Degree != nil && s.Degree.Year == year {
+		avg, _ := rules.ParseMark(s.Degree.Average)
+		t.Degree = &Degree{Year: year, Average: avg, Mention: s.Degree.Mention}
 	}
 	return t, nil
 }
@@ -75,7 +75,7 @@ func (c *Cohort) lookup(matricule, year string) (*student, Documents, error) {
 }
 
 func identity(s *student) Identity {
-	return Identity{Matricule: s.reg.Matricule, FirstName: s.reg.FirstName, LastName: s.reg.LastName, Email: s.reg.Email}
+	return Identity{Matricule: s.Reg.Matricule, FirstName: s.Reg.FirstName, LastName: s.Reg.LastName, Email: s.Reg.Email}
 }
 
 func transcriptUE(y *studentYear, o ueOutcome) TranscriptUE {
@@ -109,13 +109,13 @@ func sittingView(y *studentYear, ue catalog.UE, so sittingOutcome) SittingView {
 	}
 	si := sessionIndex(so.session)
 	for _, a := range ue.Activities {
-		for _, r := range y.results {
-			if r.ue != ue.Code || r.session != si || r.activity != a.Title {
+		for _, r := range y.Results {
+			if r.UE != ue.Code || r.Session != si || r.Activity != a.Title {
 				continue
 			}
-			ar := ActivityResult{Activity: a.Title, Hours: a.Hours, Result: r.value.String(), Corrected: r.corrected}
-			if r.from != 0 {
-				ar.CarriedFrom = string(sessions[r.from])
+			ar := ActivityResult{Activity: a.Title, Hours: a.Hours, Result: r.Value.String(), Corrected: r.Corrected}
+			if r.From != 0 {
+				ar.CarriedFrom = string(sessions[r.From])
 			}
 			v.Activities = append(v.Activities, ar)
 		}
@@ -147,7 +147,7 @@ func (yc *YearCredits) add(o ueOutcome, enrolled bool) {
 }
 
 func (d decision) view() Decision {
-	return Decision{ID: d.id, Position: d.position, At: d.at, Year: d.year, Session: d.session,
-		Outcome: d.outcome, Mention: d.mention, Granted: d.granted, Motivation: d.motivation,
-		Superseded: d.superseded, SupersededBy: d.supersededBy}
+	return Decision{ID: d.ID, Position: d.Position, At: d.At, Year: d.Year, Session: d.Session,
+		Outcome: d.Outcome, Mention: d.Mention, Granted: d.Granted, Motivation: d.Motivation,
+		Superseded: d.Superseded, SupersededBy: d.SupersededBy}
 }
