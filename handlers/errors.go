@@ -9,10 +9,11 @@ import (
 type Reason int
 
 const (
-	Invalid   Reason = iota // the command breaks a rule (422)
-	NotFound                // it names something that does not exist (404)
-	Forbidden               // the actor's roles do not allow it (403)
-	Conflict                // the state changed since the version it was based on (409)
+	Invalid     Reason = iota // the command breaks a rule (422)
+	NotFound                  // it names something that does not exist (404)
+	Forbidden                 // the actor's roles do not allow it (403)
+	Conflict                  // the state changed since the version it was based on (409)
+	Unavailable               // the views have not caught up with what was asked (503)
 )
 
 // Problem is one broken rule: the field, the value it had and the rule,

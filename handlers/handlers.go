@@ -34,11 +34,15 @@ type Handlers struct {
 	aggregates map[string]*aggregate
 }
 
-// New returns handlers over l with a registry fed by runner. Run the
-// runner (Views.Run) for the handlers to see the log.
-func New(l eventlog.Log) *Handlers {
-	cohort := projections.NewCohort()
-	return &Handlers{Log: l, Cohort: cohort, Views: projections.NewRunner(l, cohort)}
+// New returns handlers over l with an empty registry, fed from the start of
+// the log by a runner. Run the runner (Views.Run) for the handlers to see
+// the log.
+func New(l eventlog.Log) *Handlers { return On(l, projections.NewCohort()) }
+
+// On returns handlers over l with the registry c (restored from a
+// checkpoint), fed by a runner that resumes after c's position.
+func On(l eventlog.Log, c *projections.Cohort) *Handlers {
+	return &Handlers{Log: l, Cohort: c, Views: projections.NewRunner(l, c).From(c.Position())}
 }
 
 func (hs *Handlers) now() time.Time {

@@ -18,10 +18,11 @@ type problemBody struct {
 
 // statusOf maps a refusal reason to its status.
 var statusOf = map[handlers.Reason]int{
-	handlers.Invalid:   http.StatusUnprocessableEntity,
-	handlers.NotFound:  http.StatusNotFound,
-	handlers.Forbidden: http.StatusForbidden,
-	handlers.Conflict:  http.StatusConflict,
+	handlers.Invalid:     http.StatusUnprocessableEntity,
+	handlers.NotFound:    http.StatusNotFound,
+	handlers.Forbidden:   http.StatusForbidden,
+	handlers.Conflict:    http.StatusConflict,
+	handlers.Unavailable: http.StatusServiceUnavailable,
 }
 
 // writeError answers err: a refusal with its status and problems, a

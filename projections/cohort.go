@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"encoding/json"
 	"slices"
 	"sync"
 
@@ -22,7 +23,9 @@ import (
 type Cohort struct {
 	mu        sync.RWMutex
 	position  uint64
+	hash      string // of the record at position
 	documents map[string]Documents // by academic year
+	raw       map[string]rawDocuments
 	sessions  map[string]map[catalog.Session]events.SessionScheduled
 	students  map[string]*student
 	sheets    map[events.AggregateID]*sheetState
@@ -64,6 +67,7 @@ func (p *PAE) Has(ue string) bool { return p != nil && slices.Contains(p.UEs, ue
 func NewCohort() *Cohort {
 	return &Cohort{
 		documents: map[string]Documents{},
+		raw:       map[string]rawDocuments{},
 		sessions:  map[string]map[catalog.Session]events.SessionScheduled{},
 		students:  map[string]*student{},
 		sheets:    map[events.AggregateID]*sheetState{},
@@ -82,21 +86,17 @@ func (c *Cohort) Position() uint64 {
 func (c *Cohort) Apply(rec events.Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.position = rec.Position
+	c.position, c.hash = rec.Position, rec.Hash
 	switch e := rec.Event.(type) {
 	case events.CatalogPublished:
-		d := c.documents[e.Year]
-		if cat, err := catalog.FromJSON(e.Catalog); err == nil {
-			d.Catalog = cat
-		}
-		c.documents[e.Year] = d
+		raw := c.raw[e.Year]
+		raw.Catalog = e.Catalog
+		c.setDocuments(e.Year, raw)
 		c.docPositions = append(c.docPositions, rec.Position)
 	case events.RulesetPublished:
-		d := c.documents[e.Year]
-		if rs, err := rules.FromJSON(e.Ruleset); err == nil {
-			d.Ruleset = rs
-		}
-		c.documents[e.Year] = d
+		raw := c.raw[e.Year]
+		raw.Ruleset = e.Ruleset
+		c.setDocuments(e.Year, raw)
 		c.docPositions = append(c.docPositions, rec.Position)
 	case events.SessionScheduled:
 		if c.sessions[e.Year] == nil {
@@ -146,6 +146,28 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 	if s != nil {
 		s.Positions = append(s.Positions, rec.Position)
 	}
+}
+
+// rawDocuments are a year's catalog and ruleset as published: what a
+// snapshot keeps of them.
+type rawDocuments struct {
+	Catalog json.RawMessage `json:"catalog,omitempty"`
+	Ruleset json.RawMessage `json:"ruleset,omitempty"`
+}
+
+// setDocuments parses a year's documents. The write side refuses a
+// document that does not parse, so one never reaches the log; if one did,
+// the year would simply have no documents in force.
+func (c *Cohort) setDocuments(year string, raw rawDocuments) {
+	c.raw[year] = raw
+	var d Documents
+	if raw.Catalog != nil {
+		d.Catalog, _ = catalog.FromJSON(raw.Catalog)
+	}
+	if raw.Ruleset != nil {
+		d.Ruleset, _ = rules.FromJSON(raw.Ruleset)
+	}
+	c.documents[year] = d
 }
 
 func (c *Cohort) studentOf(a events.AggregateID) *student {

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"sync"
@@ -32,7 +33,49 @@ func NewRunner(l eventlog.Log, views ...View) *Runner {
 	return &Runner{log: l, views: views, advanced: make(chan struct{})}
 }
 
-// Run follows the log from its start until ctx ends or a record cannot be
+// From makes the runner start after position pos: its views already hold
+// every record up to it (restored from a checkpoint). Call it before Run.
+func (r *Runner) From(pos uint64) *Runner {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.position = pos
+	return r
+}
+
+// Replay applies to c the records after its position up to upTo (0: up to
+// the log's last position when called), calling progress, if not nil,
+// after each record. It is how a rebuild runs: no live following, no
+// waiting readers.
+func (c *Cohort) Replay(ctx context.Context, l eventlog.Log, upTo uint64, progress func(pos uint64)) error {
+	if upTo == 0 {
+		last, err := l.LastPosition(ctx)
+		if err != nil {
+			return err
+		}
+		upTo = last
+	}
+	from := c.Position()
+	if from >= upTo {
+		return nil
+	}
+	errDone := errors.New("replayed")
+	err := eventlog.Follow(ctx, l, from, false, func(rec events.Record) error {
+		c.Apply(rec)
+		if progress != nil {
+			progress(rec.Position)
+		}
+		if rec.Position >= upTo {
+			return errDone
+		}
+		return nil
+	})
+	if errors.Is(err, errDone) {
+		return nil
+	}
+	return err
+}
+
+// Run follows the log from its start (or From) until ctx ends or a record cannot be
 // decoded, which stops the runner: a view never skips a record.
 func (r *Runner) Run(ctx context.Context) error {
 	err := eventlog.Follow(ctx, r.log, r.Position(), true, func(rec events.Record) error {
