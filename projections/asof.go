@@ -10,6 +10,7 @@ import (
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/rules"
 )
 
 // Source reads records back from the log by position (eventlog.Log does).
@@ -139,34 +140,38 @@ func boundText(at AsOf) string {
 // TranscriptAsOf is Transcript rebuilt from the log as of until.
 func (c *Cohort) TranscriptAsOf(ctx context.Context, src Source, matricule, year string, until eventlog.Until) (Transcript, error) {
 	return viewAsOf(ctx, c, src, matricule, year, until, func(p *Cohort) (Transcript, error) { return p.Transcript(matricule, year) },
-		func(v *Transcript) *Basis { return &v.Basis })
+		func(v *Transcript) *Basis { return &v.Basis },
+		Transcript{Student: Identity{Matricule: matricule}, Year: year, UEs: []TranscriptUE{}})
 }
 
 // LedgerAsOf is Ledger rebuilt from the log as of until.
 func (c *Cohort) LedgerAsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (Ledger, error) {
 	return viewAsOf(ctx, c, src, matricule, "", until, func(p *Cohort) (Ledger, error) { return p.Ledger(matricule) },
-		func(v *Ledger) *Basis { return &v.Basis })
+		func(v *Ledger) *Basis { return &v.Basis },
+		Ledger{Student: Identity{Matricule: matricule}, Blocs: []Credits{}, Complements: []LedgerUE{}, Funding: []FundingCounter{}, UEs: []LedgerUE{}})
 }
 
 // ReadinessAsOf is Readiness rebuilt from the log as of until.
 func (c *Cohort) ReadinessAsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (ReadinessView, error) {
 	return viewAsOf(ctx, c, src, matricule, "", until, func(p *Cohort) (ReadinessView, error) { return p.Readiness(matricule) },
-		func(v *ReadinessView) *Basis { return &v.Basis })
+		func(v *ReadinessView) *Basis { return &v.Basis },
+		ReadinessView{Student: Identity{Matricule: matricule}, UEs: []rules.Readiness{}})
 }
 
 // DossierAsOf is Dossier rebuilt from the log as of until: the dossier a
 // jury saw at that moment.
 func (c *Cohort) DossierAsOf(ctx context.Context, src Source, matricule, year string, session catalog.Session, until eventlog.Until) (Dossier, error) {
 	return viewAsOf(ctx, c, src, matricule, year, until, func(p *Cohort) (Dossier, error) { return p.Dossier(matricule, year, session) },
-		func(v *Dossier) *Basis { return &v.Basis })
+		func(v *Dossier) *Basis { return &v.Basis },
+		Dossier{Student: Identity{Matricule: matricule}, Year: year, Session: string(session), UEs: []TranscriptUE{}, Decisions: []Decision{}})
 }
 
 // viewAsOf reconstructs the cohort of matricule as of until and reads one
 // view from it. An unknown student or year is a NotFoundError, as live; a
 // bound before the student's registration, or before the year's documents
-// were published, gives an empty view saying so.
+// were published, gives the empty view, saying so.
 func viewAsOf[V any](ctx context.Context, c *Cohort, src Source, matricule, year string, until eventlog.Until,
-	view func(*Cohort) (V, error), basis func(*V) *Basis) (V, error) {
+	view func(*Cohort) (V, error), basis func(*V) *Basis, empty V) (V, error) {
 	var zero V
 	if year != "" && !c.knowsYear(year) {
 		return zero, notFound("year", year, "no catalog and ruleset are published for this academic year")
@@ -175,18 +180,18 @@ func viewAsOf[V any](ctx context.Context, c *Cohort, src Source, matricule, year
 	if err != nil {
 		return zero, err
 	}
-	empty := func(why string) (V, error) {
-		b := basis(&zero)
+	emptyView := func(why string) (V, error) {
+		b := basis(&empty)
 		b.Position, b.AsOf, b.Empty = past.Position(), &at, why
-		return zero, nil
+		return empty, nil
 	}
 	if _, ok := past.Registration(matricule); !ok {
-		return empty(fmt.Sprintf("student %s was not registered yet as of %s", matricule, boundText(at)))
+		return emptyView(fmt.Sprintf("student %s was not registered yet as of %s", matricule, boundText(at)))
 	}
 	v, err := view(past)
 	var nf *NotFoundError
 	if errors.As(err, &nf) && nf.Field == "year" {
-		return empty(fmt.Sprintf("no catalog and ruleset were published for %s yet as of %s", year, boundText(at)))
+		return emptyView(fmt.Sprintf("no catalog and ruleset were published for %s yet as of %s", year, boundText(at)))
 	}
 	if err != nil {
 		return zero, err
