@@ -34,7 +34,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -208,7 +207,7 @@ func BenchmarkReplay(b *testing.B) {
 	b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
 		raw := func(lo, hi int) {
 			for range hi - lo {
-				if got := drainRaw(b, ctx, env.Raw); got != n {
+				if got := benchraw.Drain(b, ctx, env.Raw); got != n {
 					b.Fatalf("raw drain read %d messages, want %d", got, n)
 				}
 			}
@@ -264,36 +263,4 @@ func fillLog(b *testing.B, ctx context.Context, l eventlog.Log, n int) {
 	if err := fe.Err(); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// drainRaw reads the whole GRADELOG stream with an ordered consumer and
-// counts the messages.
-func drainRaw(b *testing.B, ctx context.Context, js jetstream.JetStream) int {
-	b.Helper()
-	s, err := js.Stream(ctx, "GRADELOG")
-	if err != nil {
-		b.Fatal(err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	total := int(info.State.Msgs)
-	cons, err := js.OrderedConsumer(ctx, "GRADELOG", jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
-	if err != nil {
-		b.Fatal(err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer it.Stop()
-	got := 0
-	for got < total {
-		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
-			b.Fatal(err)
-		}
-		got++
-	}
-	return got
 }

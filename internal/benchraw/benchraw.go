@@ -235,3 +235,36 @@ func FanOut(workers, lo, hi int, op func(w int) error) error {
 	wg.Wait()
 	return fe.Err()
 }
+
+// Drain reads our whole stream ("GRADELOG") with an ordered consumer that
+// only counts the messages, on the raw side's connection: the ceiling of a
+// replay.
+func Drain(tb testing.TB, ctx context.Context, js jetstream.JetStream) int {
+	tb.Helper()
+	s, err := js.Stream(ctx, "GRADELOG")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	total := int(info.State.Msgs)
+	cons, err := js.OrderedConsumer(ctx, "GRADELOG", jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer it.Stop()
+	got := 0
+	for got < total {
+		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
+			tb.Fatal(err)
+		}
+		got++
+	}
+	return got
+}
