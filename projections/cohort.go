@@ -23,7 +23,7 @@ import (
 type Cohort struct {
 	mu        sync.RWMutex
 	position  uint64
-	hash      string // of the record at position
+	hash      string               // of the record at position
 	documents map[string]Documents // by academic year
 	raw       map[string]rawDocuments
 	sessions  map[string]map[catalog.Session]events.SessionScheduled
@@ -71,7 +71,7 @@ func NewCohort() *Cohort {
 		sessions:  map[string]map[catalog.Session]events.SessionScheduled{},
 		students:  map[string]*student{},
 		sheets:    map[events.AggregateID]*sheetState{},
-		strings:   interner{},
+		strings:   newInterner(),
 	}
 }
 
@@ -193,9 +193,8 @@ func (c *Cohort) result(rec events.Record, matricule, activity string, e events.
 	}
 	_, corrected := rec.Event.(events.MarkCorrected)
 	s.yearOf(year, c.strings).set(result{
-		UE: c.strings.of(ue), Activity: c.strings.of(activity), Session: sessionIndex(session),
-		From: sessionIndex(from), Value: rules.Result{Code: rules.Code(c.strings.of(string(r.Code))), Mark: r.Mark},
-		Corrected: corrected,
+		slot: c.strings.slot(slot{ue, activity, sessionIndex(session)}),
+		Code: rules.Code(c.strings.of(string(r.Code))), Mark: r.Mark, From: sessionIndex(from), Corrected: corrected,
 	}, e.IsZero())
 	return s
 }
@@ -230,17 +229,34 @@ func ResultOf(e events.Entry) (rules.Result, error) {
 }
 
 // interner keeps one copy of the strings every student repeats (UE codes,
-// activity titles, codes, years), so a student's record costs its
-// references, not copies.
-type interner map[string]string
+// activity titles, codes, years) and of the slots their results are for,
+// so a student's record costs its references, not copies.
+type interner struct {
+	strings map[string]string
+	slots   map[slot]*slot
+}
+
+func newInterner() interner {
+	return interner{strings: map[string]string{}, slots: map[slot]*slot{}}
+}
 
 func (in interner) of(s string) string {
 	if s == "" {
 		return ""
 	}
-	if v, ok := in[s]; ok {
+	if v, ok := in.strings[s]; ok {
 		return v
 	}
-	in[s] = s
+	in.strings[s] = s
 	return s
+}
+
+func (in interner) slot(s slot) *slot {
+	if p, ok := in.slots[s]; ok {
+		return p
+	}
+	s.UE, s.Activity = in.of(s.UE), in.of(s.Activity)
+	p := &s
+	in.slots[s] = p
+	return p
 }

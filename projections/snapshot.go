@@ -76,11 +76,17 @@ func Restore(data []byte) (*Cohort, Checkpoint, error) {
 
 // intern shares the strings a decoded student repeats, as Apply does.
 func (s *student) intern(in interner) {
+	if s.Admission != nil {
+		s.Admission.Programme, s.Admission.Basis = in.of(s.Admission.Programme), in.of(s.Admission.Basis)
+	}
 	for _, y := range s.Years {
 		y.Year = in.of(y.Year)
+		if y.PAE != nil {
+			y.PAE.intern(in)
+		}
 		for i := range y.Results {
 			r := &y.Results[i]
-			r.UE, r.Activity, r.Value.Code = in.of(r.UE), in.of(r.Activity), rules.Code(in.of(string(r.Value.Code)))
+			r.slot, r.Code = in.slot(*r.slot), rules.Code(in.of(string(r.Code)))
 		}
 	}
 	for i := range s.Recognised {

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -33,13 +34,47 @@ type studentYear struct {
 }
 
 // result is the current result of one activity (or, with activity "", of
-// the UE itself) at one session.
+// the UE itself) at one session. It is 32 bytes: what it is for is an
+// interned slot shared by every student, and the value a code and a mark.
 type result struct {
+	*slot
+	Code      rules.Code
+	Mark      rules.Mark
+	From      uint8 // for a carried mark, the session it comes from
+	Corrected bool
+}
+
+// slot is what a result is for: a UE, an activity ("" for the UE itself)
+// and a session (sessionIndex).
+type slot struct {
 	UE, Activity string
-	Value        rules.Result
-	Session      uint8 // sessionIndex
-	From         uint8 // for a carried mark, the session it comes from
-	Corrected    bool
+	Session      uint8
+}
+
+func (r result) value() rules.Result { return rules.Result{Code: r.Code, Mark: r.Mark} }
+
+// resultJSON is a result as a snapshot stores it.
+type resultJSON struct {
+	UE        string     `json:"ue"`
+	Activity  string     `json:"activity,omitempty"`
+	Session   uint8      `json:"session"`
+	Code      rules.Code `json:"code,omitempty"`
+	Mark      rules.Mark `json:"mark"`
+	From      uint8      `json:"from,omitempty"`
+	Corrected bool       `json:"corrected,omitempty"`
+}
+
+func (r result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(resultJSON{r.UE, r.Activity, r.Session, r.Code, r.Mark, r.From, r.Corrected})
+}
+
+func (r *result) UnmarshalJSON(data []byte) error {
+	var j resultJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*r = result{&slot{j.UE, j.Activity, j.Session}, j.Code, j.Mark, j.From, j.Corrected}
+	return nil
 }
 
 type recognition struct {
@@ -71,9 +106,12 @@ func sessionIndex(s catalog.Session) uint8 {
 func (s *student) applyPath(rec events.Record, in interner) {
 	switch e := rec.Event.(type) {
 	case events.StudentAdmitted:
+		e.Programme, e.Basis = in.of(e.Programme), in.of(e.Basis)
 		s.Admission = &e
 	case events.PAEValidated:
-		s.yearOf(e.Year, in).PAE = PAEOf(e)
+		p := PAEOf(e)
+		p.intern(in)
+		s.yearOf(e.Year, in).PAE = p
 	case events.PAEAmended:
 		if y := s.year(e.Year); y != nil && y.PAE != nil {
 			y.PAE.Amend(e)
@@ -109,7 +147,7 @@ func (s *student) yearOf(y string, in interner) *studentYear {
 // clear removes it.
 func (y *studentYear) set(r result, clear bool) {
 	i := slices.IndexFunc(y.Results, func(o result) bool {
-		return o.UE == r.UE && o.Session == r.Session && o.Activity == r.Activity
+		return *o.slot == *r.slot
 	})
 	switch {
 	case clear && i >= 0:
@@ -134,14 +172,14 @@ func (y *studentYear) sitting(ue string, s catalog.Session) (rules.Sitting, bool
 		}
 		found = true
 		if r.Activity == "" {
-			v := r.Value
+			v := r.value()
 			out.UE = &v
 			continue
 		}
 		if out.Activities == nil {
 			out.Activities = map[string]rules.Result{}
 		}
-		out.Activities[r.Activity] = r.Value
+		out.Activities[r.Activity] = r.value()
 	}
 	return out, found
 }
@@ -213,4 +251,12 @@ func (s *student) isRecognised(ue string) (recognition, bool) {
 		}
 	}
 	return recognition{}, false
+}
+
+// intern shares the PAE's programme and UE codes with every other PAE.
+func (p *PAE) intern(in interner) {
+	p.Programme = in.of(p.Programme)
+	for i, ue := range p.UEs {
+		p.UEs[i] = in.of(ue)
+	}
 }

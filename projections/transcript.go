@@ -113,7 +113,7 @@ func sittingView(y *studentYear, ue catalog.UE, so sittingOutcome) SittingView {
 			if r.UE != ue.Code || r.Session != si || r.Activity != a.Title {
 				continue
 			}
-			ar := ActivityResult{Activity: a.Title, Hours: a.Hours, Result: r.Value.String(), Corrected: r.Corrected}
+			ar := ActivityResult{Activity: a.Title, Hours: a.Hours, Result: r.value().String(), Corrected: r.Corrected}
 			if r.From != 0 {
 				ar.CarriedFrom = string(sessions[r.From])
 			}
