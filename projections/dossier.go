@@ -62,7 +62,11 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 
 // record is a UE outcome as a proposal takes it.
 func record(o ueOutcome) rules.Record {
-	r := rules.Record{UE: o.ue.Code, Mark: o.mark, Granted: o.basis == rules.ByGrant}
+	r := rules.Record{UE: o.ue.Code, Mark: o.last, Granted: o.basis == rules.ByGrant}
+	if o.mark.Computed && !o.last.Computed {
+		m := o.mark
+		r.Counted = &m
+	}
 	if o.basis == rules.ByRecognition {
 		r.Mark = rules.UEMark{Code: "VAL", Acquired: true, Explanation: "prior credits recognised"}
 	}

@@ -48,7 +48,10 @@ func (c *Cohort) History(ctx context.Context, src Source, matricule string, unti
 		h.Entries = append(h.Entries, e)
 	}
 	if h.AsOf != nil {
-		h.AsOf.Records = len(h.Entries)
+		h.AsOf.Records, h.Position = len(h.Entries), 0
+		if n := len(h.Entries); n > 0 {
+			h.Position = h.Entries[n-1].Position
+		}
 		if len(h.Entries) == 0 {
 			h.Empty = fmt.Sprintf("student %s had no record yet as of %s", matricule, boundText(*h.AsOf))
 		}

@@ -12,9 +12,12 @@ import (
 type ueOutcome struct {
 	ue       catalog.UE
 	sittings []sittingOutcome // in session order
-	// mark is the UE mark of the last sitting (the one that counts).
-	mark   rules.UEMark
-	status rules.Status
+	// mark is the UE mark that counts: that of the sitting that acquired
+	// the credits, else of the last sitting with a computed mark, else of
+	// the last sitting. last is the last sitting's, which decides the
+	// status of a UE not acquired.
+	mark, last rules.UEMark
+	status     rules.Status
 	basis  rules.Basis
 	// in is the session the credits were acquired in ("" when not
 	// acquired, or acquired without a session: recognition).
@@ -67,11 +70,7 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 		}
 		g, isGranted := granted[ue.Code]
 		isGranted = isGranted && g.Year == y.Year && (upTo == "" || catalog.Session(g.Session) <= upTo)
-		if n := len(o.sittings); n > 0 {
-			last := o.sittings[n-1]
-			o.mark = last.mark
-			o.status, o.basis = d.Ruleset.Status(ue, rules.Record{UE: ue.Code, Mark: last.mark}, last.session)
-		}
+		o.settle(d.Ruleset)
 		switch rec, recognised := s.isRecognised(ue.Code); {
 		case recognised && rec.Year <= y.Year:
 			o.status, o.basis, o.in = rules.Acquired, rules.ByRecognition, ""
@@ -82,6 +81,34 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 		out = append(out, o)
 	}
 	return out
+}
+
+// settle finds the mark that counts and the status from the sittings: a
+// UE acquired at one session stays acquired, whatever a later sitting
+// says (credits are acquired for good).
+func (o *ueOutcome) settle(rs *rules.Ruleset) {
+	n := len(o.sittings)
+	if n == 0 {
+		return
+	}
+	last := o.sittings[n-1]
+	o.last, o.mark = last.mark, last.mark
+	for _, so := range slices.Backward(o.sittings) {
+		if so.mark.Computed {
+			o.mark = so.mark
+			break
+		}
+	}
+	if o.in != "" {
+		for _, so := range o.sittings {
+			if so.session == o.in {
+				o.mark, o.last = so.mark, so.mark
+				o.status, o.basis = rs.Status(o.ue, rules.Record{UE: o.ue.Code, Mark: so.mark}, so.session)
+				return
+			}
+		}
+	}
+	o.status, o.basis = rs.Status(o.ue, rules.Record{UE: o.ue.Code, Mark: last.mark}, last.session)
 }
 
 // cycleAverage is the credit-weighted average, over every year up to

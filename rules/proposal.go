@@ -47,6 +47,17 @@ type Record struct {
 	UE      string
 	Mark    UEMark // the mark at this session (the real mark, for a granted UE)
 	Granted bool   // credits granted by an earlier jury decision
+	// Counted, when set, is the mark averages count instead of Mark: the
+	// last computed mark of a UE whose last sitting has none (a code).
+	Counted *UEMark
+}
+
+// counted is the mark an average takes for r.
+func (r Record) counted() UEMark {
+	if r.Counted != nil {
+		return *r.Counted
+	}
+	return r.Mark
 }
 
 // ProposalInput is a student's record for one session.
@@ -98,7 +109,7 @@ func (rs *Ruleset) Propose(cat *catalog.Catalog, in ProposalInput) (Proposal, er
 			p.FailedCredits += ue.Credits
 		}
 		p.UEs = append(p.UEs, up)
-		year = append(year, Graded{ue, r.Mark})
+		year = append(year, Graded{ue, r.counted()})
 	}
 	p.YearAverage = rs.Average(year)
 	for i := range p.UEs {
@@ -116,7 +127,7 @@ func (rs *Ruleset) Propose(cat *catalog.Catalog, in ProposalInput) (Proposal, er
 		var cycle []Graded
 		for _, r := range append(in.Earlier, in.Year...) {
 			ue, _ := cat.UE(r.UE)
-			cycle = append(cycle, Graded{ue, r.Mark})
+			cycle = append(cycle, Graded{ue, r.counted()})
 		}
 		p.CycleAverage = rs.Average(cycle)
 		if m, ok := rs.Mention(p.CycleAverage); ok {
