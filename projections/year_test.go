@@ -421,19 +421,18 @@ func TestScriptedYear(t *testing.T) {
 	y.ues(tD, map[string]string{
 		"1/8":  "9 not-acquired/below-pass",
 		"1/11": "10 acquired/mark Q3",
-		// FINDING: the view gives "- not-acquired/blocked": it takes the mark
-		// of the last sitting (the Q3 ABS), not of the last sitting with one.
+		// The mark shown is that of the last sitting with one (Q2), not the
+		// Q3 ABS; the status comes from the Q3 ABS.
 		"1/12": "8 not-acquired/blocked",
 		"1/13": "13 acquired/mark Q1",
 		"1/14": "12 acquired/mark Q2",
 	})
 	y.ue(tD, "1/8", "9 not-acquired/below-pass", "Q1: 7 => 7 | Q2: 8.5 => 9")
-	y.ue(tD, "1/12", "8 not-acquired/blocked", "Q2: Stage=8 => 8 | Q3: Stage=ABS => ABS") // FINDING: mark, as above
+	y.ue(tD, "1/12", "8 not-acquired/blocked", "Q2: Stage=8 => 8 | Q3: Stage=ABS => ABS")
 	y.eq("D credits", tD.Credits, projections.YearCredits{Enrolled: 29, Acquired: 9, ByMark: 9, Remaining: 20})
-	// FINDING: the view gives 10.33/18: 1/12 (11 credits, 8/20) drops out
-	// of the average because the Q3 re-sit was missed, which lifts D from
-	// 9.45 to 10.33, above the deliberation criterion min_year_average 10
-	// ((81 + 30 + 39 + 36) / 18 = 186 / 18 = 10.33).
+	// 1/12 (11 credits, 8/20) counts in the average although the Q3
+	// re-sit was missed: leaving it out would lift D from 9.45 to 10.33,
+	// above the deliberation criterion min_year_average 10.
 	y.eq("D year average", yearAvg(tD.YearAverage), "9.45/29")
 	lD := y.ledger(D)
 	y.eq("D ledger blocs", lD.Blocs, []projections.Credits{
@@ -490,10 +489,9 @@ func TestScriptedYear(t *testing.T) {
 	// write side agrees: Cohort.Standing holds 1/5 acquired).
 	// Average, complements left out: 15x3 + 10x3 = 75; 75 / 6 = 12.50.
 	//
-	// FINDING (1/5 lines below): the views take status and mark from the
-	// last sitting (Q2, 7): the transcript reads "7 not-acquired/below-pass
-	// Q1" (not acquired, yet acquired_in Q1), the credits, the average
-	// (15x3 + 7x3 = 66 / 6 = 11.00), the ledger and readiness follow.
+	// 1/5 stays acquired at Q1 (rule 1: for good) whatever the later Q2
+	// sitting says (7), in the transcript, credits, average, ledger and
+	// readiness.
 	if !hs.Cohort.Standing(E, "").Acquired["1/5"] {
 		t.Errorf("E standing (write side): 1/5 not acquired, want acquired in Q1")
 	}
@@ -502,13 +500,13 @@ func TestScriptedYear(t *testing.T) {
 		"1/1": "12 acquired/mark Q1",
 		"1/3": "10 acquired/mark Q2",
 		"1/4": "15 acquired/mark Q1",
-		"1/5": "10 acquired/mark Q1", // FINDING: view says "7 not-acquired/below-pass Q1"
+		"1/5": "10 acquired/mark Q1",
 	})
-	y.ue(tE, "1/5", "10 acquired/mark Q1", // FINDING, as above
+	y.ue(tE, "1/5", "10 acquired/mark Q1",
 		"Q1: Sociologie critique de l'action sociale=10 (corrected) => 10 | Q2: Sociologie critique de l'action sociale=7 => 7")
 	y.ue(tE, "1/3", "10 acquired/mark Q2", "Q1: Cils de l'Action Sociale=8 => 8 | Q2: Cils de l'Action Sociale=9.5 => 10")
-	y.eq("E credits", tE.Credits, projections.YearCredits{Enrolled: 10, Acquired: 10, ByMark: 10, Remaining: 0}) // FINDING: view 7 acquired, 3 remaining
-	y.eq("E year average", yearAvg(tE.YearAverage), "12.50/6")                                                   // FINDING: view 11.00/6
+	y.eq("E credits", tE.Credits, projections.YearCredits{Enrolled: 10, Acquired: 10, ByMark: 10, Remaining: 0})
+	y.eq("E year average", yearAvg(tE.YearAverage), "12.50/6")
 	lE := y.ledger(E)
 	var comps []string
 	for _, c := range lE.Complements {
@@ -519,23 +517,20 @@ func TestScriptedYear(t *testing.T) {
 		"1/3: 1cr 2025-2026 mark=10 acquired=true mark Q2",
 	})
 	// Programme credits: 1/4 3 + 1/5 3 = 6 (complements outside the 120).
-	// FINDING (1/5 not counted): the view has 3 acquired, 117 remaining
-	// (bloc 1: 3 acquired, 57 remaining).
 	y.eq("E ledger 1/5", yearLedgerLine(lE, "1/5"), "3cr 2025-2026 mark=10 acquired=true mark Q1")
 	y.eq("E ledger cycle", lE.Cycle, projections.Credits{Total: 120, Acquired: 6, ByMark: 6, Remaining: 114})
 	y.eq("E ledger blocs", lE.Blocs, []projections.Credits{
 		{Bloc: 1, Total: 60, Acquired: 6, ByMark: 6, Remaining: 54},
 		{Bloc: 2, Total: 60, Remaining: 60},
 	})
-	// FINDING: the view counts 3 in both funding counters, 1/5 left out.
 	y.eq("E funding", lE.Funding, []projections.FundingCounter{
 		{Credits: 60, WithinYears: 2, YearsUsed: 1, Acquired: 6, Status: "in-progress"}, // programme credits only
 		{Credits: 120, WithinYears: 4, YearsUsed: 1, Acquired: 6, Status: "in-progress"},
 	})
 	rE := y.readiness(E)
-	y.eq("E readiness remaining", rE.Remaining, 114) // FINDING: view 117
+	y.eq("E readiness remaining", rE.Remaining, 114)
 	y.ready(rE, map[string]rules.Readiness{
-		"1/5":  {UE: "1/5", Status: rules.AlreadyAcquired}, // FINDING: view offers it again ("ready")
+		"1/5":  {UE: "1/5", Status: rules.AlreadyAcquired},
 		"1/1":  {UE: "1/1", Status: rules.AlreadyAcquired},
 		"1/2":  {UE: "1/2", Status: rules.NotRequired}, // not in the admission's complements
 		"1/3":  {UE: "1/3", Status: rules.AlreadyAcquired},
