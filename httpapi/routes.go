@@ -24,9 +24,15 @@ func (a *api) routes() []route {
 		{"POST", "/api/v1/students/{matricule}/admission", a.write(a.admitStudent)},
 		{"PUT", "/api/v1/students/{matricule}/pae/{year}", a.write(a.validatePAE)},
 		{"POST", "/api/v1/students/{matricule}/pae/{year}/amendments", a.write(a.amendPAE)},
+		{"GET", "/api/v1/students/{matricule}/transcripts/{year}", a.view(a.transcript)},
+		{"GET", "/api/v1/students/{matricule}/ledger", a.view(a.ledger)},
+		{"GET", "/api/v1/students/{matricule}/readiness", a.view(a.readiness)},
+		{"GET", "/api/v1/students/{matricule}/history", a.view(a.history)},
+		{"GET", "/api/v1/students/{matricule}/dossiers/{year}/{session}", a.view(a.dossier)},
 
 		{"GET", "/api/v1/sessions/{year}", a.read(a.sessions)},
 		{"PUT", "/api/v1/sessions/{year}/{session}", a.write(a.scheduleSession)},
+		{"GET", "/api/v1/sessions/{year}/{session}/sheets", a.view(a.sheetStatuses)},
 
 		{"GET", sheet, a.read(a.sheet)},
 		{"POST", sheet + "/entries", a.write(a.recordEntries)},

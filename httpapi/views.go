@@ -1,0 +1,307 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // as_of days end in Europe/Brussels wherever the server runs
+
+	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/transcriptpdf"
+)
+
+// The views: a student's transcript, ledger, readiness, history and
+// deliberation dossier, and the grade-sheet statuses of a session. Each
+// answers JSON, most also CSV (viewcsv.go), the transcript also PDF. Every
+// answer carries the log position it reflects in the Gradelog-Position
+// header.
+
+// positionHeader names the log position a view answer reflects.
+const positionHeader = "Gradelog-Position"
+
+// institutions is what a transcript PDF names as the awarding
+// institutions.
+const institutions = "HELMo – HEPL"
+
+// brussels is where an as_of day begins and ends.
+var brussels = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		panic(err) // time/tzdata is linked in
+	}
+	return loc
+}()
+
+// The formats a view may answer in (?format=).
+const (
+	formatJSON = "json"
+	formatCSV  = "csv"
+	formatPDF  = "pdf"
+)
+
+func (a *api) transcript(c *call) (reply, error) {
+	format, q, err := viewParams(c, true, formatJSON, formatCSV, formatPDF)
+	if err != nil {
+		return reply{}, err
+	}
+	t, err := a.Handlers.Transcript(c.r.Context(), c.id, c.r.PathValue("matricule"), c.r.PathValue("year"), q)
+	if err != nil {
+		return reply{}, err
+	}
+	var rep reply
+	switch format {
+	case formatCSV:
+		rep, err = csvReply(transcriptCSV(t), fmt.Sprintf("releve-%s-%s.csv", t.Student.Matricule, t.Year))
+	case formatPDF:
+		var buf bytes.Buffer
+		err = transcriptpdf.Write(&buf, t, transcriptpdf.Options{Institutions: institutions, GeneratedAt: a.Now()})
+		rep = reply{status: http.StatusOK, raw: buf.Bytes(), contentType: "application/pdf",
+			filename: fmt.Sprintf("releve-%s-%s.pdf", t.Student.Matricule, t.Year)}
+	default:
+		rep = ok(t)
+	}
+	return c.reflects(rep, t.Position, err)
+}
+
+func (a *api) ledger(c *call) (reply, error) {
+	format, q, err := viewParams(c, true, formatJSON, formatCSV)
+	if err != nil {
+		return reply{}, err
+	}
+	l, err := a.Handlers.Ledger(c.r.Context(), c.id, c.r.PathValue("matricule"), q)
+	if err != nil {
+		return reply{}, err
+	}
+	rep := ok(l)
+	if format == formatCSV {
+		rep, err = csvReply(ledgerCSV(l), fmt.Sprintf("credits-%s.csv", l.Student.Matricule))
+	}
+	return c.reflects(rep, l.Position, err)
+}
+
+func (a *api) readiness(c *call) (reply, error) {
+	format, q, err := viewParams(c, true, formatJSON, formatCSV)
+	if err != nil {
+		return reply{}, err
+	}
+	r, err := a.Handlers.Readiness(c.r.Context(), c.id, c.r.PathValue("matricule"), q)
+	if err != nil {
+		return reply{}, err
+	}
+	rep := ok(r)
+	if format == formatCSV {
+		rep, err = csvReply(readinessCSV(r), fmt.Sprintf("prerequis-%s.csv", r.Student.Matricule))
+	}
+	return c.reflects(rep, r.Position, err)
+}
+
+func (a *api) history(c *call) (reply, error) {
+	format, q, err := viewParams(c, true, formatJSON, formatCSV)
+	if err != nil {
+		return reply{}, err
+	}
+	h, err := a.Handlers.History(c.r.Context(), c.id, c.r.PathValue("matricule"), q)
+	if err != nil {
+		return reply{}, err
+	}
+	rep := ok(h)
+	if format == formatCSV {
+		rep, err = csvReply(historyCSV(h), fmt.Sprintf("historique-%s.csv", h.Student.Matricule))
+	}
+	return c.reflects(rep, h.Position, err)
+}
+
+func (a *api) dossier(c *call) (reply, error) {
+	_, q, err := viewParams(c, true, formatJSON)
+	if err != nil {
+		return reply{}, err
+	}
+	d, err := a.Handlers.Dossier(c.r.Context(), c.id, c.r.PathValue("matricule"), c.r.PathValue("year"), c.r.PathValue("session"), q)
+	if err != nil {
+		return reply{}, err
+	}
+	return c.reflects(ok(d), d.Position, nil)
+}
+
+// SheetStatuses is the answer of the grade-sheet statuses of a session.
+type SheetStatuses struct {
+	Year    string `json:"year"`
+	Session string `json:"session"`
+	// Position is a log position the statuses reflect at least.
+	Position uint64                    `json:"position"`
+	Sheets   []projections.SheetStatus `json:"sheets"`
+}
+
+func (a *api) sheetStatuses(c *call) (reply, error) {
+	format, q, err := viewParams(c, false, formatJSON, formatCSV)
+	if err != nil {
+		return reply{}, err
+	}
+	// The statuses carry no basis: the views' position before the read
+	// (or the one the read waited for) is one they reflect at least.
+	pos := max(a.Handlers.Cohort.Position(), q.MinPosition)
+	year, session := c.r.PathValue("year"), c.r.PathValue("session")
+	all, err := a.Handlers.SheetStatuses(c.r.Context(), c.id, year, session, q)
+	if err != nil {
+		return reply{}, err
+	}
+	rep := ok(SheetStatuses{Year: year, Session: session, Position: pos, Sheets: all})
+	if format == formatCSV {
+		rep, err = csvReply(sheetStatusesCSV(all), fmt.Sprintf("grilles-%s-%s.csv", year, session))
+	}
+	return c.reflects(rep, pos, err)
+}
+
+// viewParams reads the query parameters of a view: its format (among
+// formats, the first the default), min_position and, when asOf, the
+// as_of_position and as_of bounds.
+func viewParams(c *call, asOf bool, formats ...string) (string, handlers.ViewQuery, error) {
+	var q handlers.ViewQuery
+	query := c.r.URL.Query()
+	format, given, err := param(query, "format")
+	if err != nil {
+		return "", q, err
+	}
+	if !given {
+		format = formats[0]
+	}
+	if !slices.Contains(formats, format) {
+		return "", q, &badRequest{fmt.Sprintf("query parameter format=%q: this view answers %s", format, choices(formats))}
+	}
+	if q.MinPosition, err = position(query, "min_position", false); err != nil {
+		return "", q, err
+	}
+	if !asOf {
+		for _, name := range []string{"as_of_position", "as_of"} {
+			if v, given := query[name]; given {
+				return "", q, &badRequest{fmt.Sprintf("query parameter %s=%q: grade-sheet statuses are read live only; as_of_position and as_of bound a student's views", name, strings.Join(v, ","))}
+			}
+		}
+		return format, q, nil
+	}
+	if q.AsOf.Position, err = position(query, "as_of_position", true); err != nil {
+		return "", q, err
+	}
+	v, given, err := param(query, "as_of")
+	if err != nil || !given {
+		return format, q, err
+	}
+	if q.AsOf.Instant, err = instant(v); err != nil {
+		return "", q, err
+	}
+	return format, q, nil
+}
+
+// param returns the one value of a query parameter, and whether it is
+// given; given twice is a bad request.
+func param(query map[string][]string, name string) (string, bool, error) {
+	v, given := query[name]
+	switch {
+	case !given:
+		return "", false, nil
+	case len(v) > 1:
+		return "", true, &badRequest{fmt.Sprintf("query parameter %s=%q: given %d times, at most once", name, strings.Join(v, ","), len(v))}
+	}
+	return v[0], true, nil
+}
+
+// position reads a log position parameter: an unsigned integer, at least 1
+// when nonZero (0 or absent means no bound otherwise).
+func position(query map[string][]string, name string, nonZero bool) (uint64, error) {
+	v, given, err := param(query, name)
+	if err != nil || !given {
+		return 0, err
+	}
+	p, perr := strconv.ParseUint(v, 10, 64)
+	switch {
+	case perr != nil:
+		return 0, &badRequest{fmt.Sprintf("query parameter %s=%q: a log position, an unsigned integer such as 1234", name, v)}
+	case nonZero && p == 0:
+		return 0, &badRequest{fmt.Sprintf("query parameter %s=%q: a log position, at least 1 (the log starts at position 1)", name, v)}
+	}
+	return p, nil
+}
+
+// instant reads as_of: an RFC 3339 instant, or a day (YYYY-MM-DD) meaning
+// its end in Europe/Brussels. An unescaped "+" of the offset, read from
+// the query string as a space, is taken as the "+" it was.
+func instant(v string) (time.Time, error) {
+	if d, err := time.ParseInLocation(time.DateOnly, v, brussels); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil // 23:59:59.999999999, DST or not
+	}
+	for _, s := range []string{v, strings.Replace(v, " ", "+", 1)} {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, &badRequest{fmt.Sprintf("query parameter as_of=%q: an RFC 3339 instant such as 2026-02-01T00:00:00+01:00 (with the + escaped as %%2B), or a day such as 2026-02-01 meaning its end in Europe/Brussels", v)}
+}
+
+func choices(formats []string) string {
+	if len(formats) == 1 {
+		return "only format=" + formats[0]
+	}
+	q := slices.Clone(formats)
+	q[0] += " (the default)"
+	return "format=" + strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// The log position a view reflects travels from its endpoint to the
+// response writer in the request's context: the endpoint cannot set a
+// header, the writer sets it on a successful answer.
+type (
+	positionKey  struct{}
+	positionSlot struct {
+		set bool
+		pos uint64
+	}
+	positionWriter struct {
+		http.ResponseWriter
+		slot  *positionSlot
+		wrote bool
+	}
+)
+
+// view serves a view: a read whose successful answer names, in the
+// Gradelog-Position header, the log position it reflects.
+func (a *api) view(fn endpoint) http.Handler {
+	h := a.read(fn)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		slot := &positionSlot{}
+		h.ServeHTTP(&positionWriter{ResponseWriter: w, slot: slot}, r.WithContext(context.WithValue(r.Context(), positionKey{}, slot)))
+	})
+}
+
+// reflects records that rep reflects log position pos, unless err.
+func (c *call) reflects(rep reply, pos uint64, err error) (reply, error) {
+	if err != nil {
+		return reply{}, err
+	}
+	if slot, ok := c.r.Context().Value(positionKey{}).(*positionSlot); ok {
+		slot.set, slot.pos = true, pos
+	}
+	return rep, nil
+}
+
+func (w *positionWriter) WriteHeader(status int) {
+	if !w.wrote && w.slot.set && status < 300 {
+		w.Header().Set(positionHeader, strconv.FormatUint(w.slot.pos, 10))
+	}
+	w.wrote = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *positionWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *positionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
