@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gradelog/gradelog/auth"
@@ -30,6 +31,7 @@ type reply struct {
 	contentType string
 	filename    string
 	etag        string
+	position    *uint64 // the log position a view reflects (Gradelog-Position)
 }
 
 type endpoint func(c *call) (reply, error)
@@ -109,6 +111,9 @@ func (a *api) write(fn endpoint) http.Handler {
 func writeReply(w http.ResponseWriter, rep reply) {
 	if rep.etag != "" {
 		w.Header().Set("ETag", rep.etag)
+	}
+	if rep.position != nil {
+		w.Header().Set("Gradelog-Position", strconv.FormatUint(*rep.position, 10))
 	}
 	if rep.raw == nil {
 		writeJSON(w, rep.status, rep.body)

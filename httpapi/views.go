@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -21,9 +20,6 @@ import (
 // answers JSON, most also CSV (viewcsv.go), the transcript also PDF. Every
 // answer carries the log position it reflects in the Gradelog-Position
 // header.
-
-// positionHeader names the log position a view answer reflects.
-const positionHeader = "Gradelog-Position"
 
 // institutions is what a transcript PDF names as the awarding
 // institutions.
@@ -252,56 +248,11 @@ func choices(formats []string) string {
 	return "format=" + strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
-// The log position a view reflects travels from its endpoint to the
-// response writer in the request's context: the endpoint cannot set a
-// header, the writer sets it on a successful answer.
-type (
-	positionKey  struct{}
-	positionSlot struct {
-		set bool
-		pos uint64
-	}
-	positionWriter struct {
-		http.ResponseWriter
-		slot  *positionSlot
-		wrote bool
-	}
-)
-
-// view serves a view: a read whose successful answer names, in the
-// Gradelog-Position header, the log position it reflects.
-func (a *api) view(fn endpoint) http.Handler {
-	h := a.read(fn)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		slot := &positionSlot{}
-		h.ServeHTTP(&positionWriter{ResponseWriter: w, slot: slot}, r.WithContext(context.WithValue(r.Context(), positionKey{}, slot)))
-	})
-}
-
-// reflects records that rep reflects log position pos, unless err.
+// reflects marks rep as reflecting log position pos, unless err.
 func (c *call) reflects(rep reply, pos uint64, err error) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	if slot, ok := c.r.Context().Value(positionKey{}).(*positionSlot); ok {
-		slot.set, slot.pos = true, pos
-	}
+	rep.position = &pos
 	return rep, nil
 }
-
-func (w *positionWriter) WriteHeader(status int) {
-	if !w.wrote && w.slot.set && status < 300 {
-		w.Header().Set(positionHeader, strconv.FormatUint(w.slot.pos, 10))
-	}
-	w.wrote = true
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *positionWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *positionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
