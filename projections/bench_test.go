@@ -93,10 +93,10 @@ func rebuild(b *testing.B, ctx context.Context, l eventlog.Log, last uint64) *pr
 }
 
 // readers is how many clients read at once in BenchmarkTranscriptReads.
-const readers = 32
+const readers = 8
 
 // BenchmarkTranscriptReads: transcripts (computed and encoded as JSON)
-// read by 32 concurrent clients from the live views of 2,000 students while
+// read by 8 concurrent clients from the live views of 2,000 students while
 // a writer appends marks that the runner folds, against the same clients
 // fetching the student's last record with a raw direct get under the same
 // write load. One op = one read. Reports p50 and p99 latencies of both

@@ -112,8 +112,9 @@ func (o *ueOutcome) settle(rs *rules.Ruleset) {
 }
 
 // cycleAverage is the credit-weighted average, over every year up to
-// `year`, of the last computed mark of each UE.
-func (c *Cohort) cycleAverage(s *student, year string, rs *rules.Ruleset) rules.Average {
+// `year`, of the last computed mark of each UE; `current` are the
+// outcomes of `year` itself, already computed.
+func (c *Cohort) cycleAverage(s *student, year string, current []ueOutcome, rs *rules.Ruleset) rules.Average {
 	last := map[string]rules.Graded{}
 	for _, y := range s.Years {
 		if y.Year > year {
@@ -123,7 +124,11 @@ func (c *Cohort) cycleAverage(s *student, year string, rs *rules.Ruleset) rules.
 		if !ok || d.Catalog == nil || d.Ruleset == nil {
 			continue
 		}
-		for _, o := range c.outcomes(s, y, d, "") {
+		outcomes := current
+		if y.Year != year {
+			outcomes = c.outcomes(s, y, d, "")
+		}
+		for _, o := range outcomes {
 			if o.mark.Computed {
 				last[o.ue.Code] = rules.Graded{UE: o.ue, Mark: o.mark}
 			}

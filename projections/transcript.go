@@ -41,13 +41,14 @@ func (c *Cohort) Transcript(matricule, year string) (Transcript, error) {
 		return t, nil
 	}
 	var graded []rules.Graded
-	for _, o := range c.outcomes(s, y, d, "") {
+	outcomes := c.outcomes(s, y, d, "")
+	for _, o := range outcomes {
 		t.UEs = append(t.UEs, transcriptUE(y, o))
 		t.Credits.add(o, y.PAE.Has(o.ue.Code))
 		graded = append(graded, rules.Graded{UE: o.ue, Mark: o.mark})
 	}
 	t.YearAverage = averageOf(d.Ruleset.Average(graded))
-	t.CycleAverage = averageOf(c.cycleAverage(s, year, d.Ruleset))
+	t.CycleAverage = averageOf(c.cycleAverage(s, year, outcomes, d.Ruleset))
 	for _, dec := range s.Decisions {
 		if dec.Year == year {
 			t.Decisions = append(t.Decisions, dec.view())
