@@ -104,11 +104,11 @@ func (f CheckpointFile) Resume(ctx context.Context, l eventlog.Log) (*Cohort, st
 	return c, "", nil
 }
 
-// Keep saves c to f every interval while its position moves, and once more
-// when ctx ends; it returns then. A failed save is reported and retried at
-// the next tick.
-func (f CheckpointFile) Keep(ctx context.Context, c *Cohort, every time.Duration, report func(error)) {
-	saved := c.Position()
+// Keep saves c to f every interval while its position moves past saved
+// (the position f holds now, taken before the runner started), and once
+// more when ctx ends; it returns then. A failed save is reported and
+// retried at the next tick.
+func (f CheckpointFile) Keep(ctx context.Context, c *Cohort, saved uint64, every time.Duration, report func(error)) {
 	save := func() {
 		if pos := c.Position(); pos != saved {
 			err := f.Save(c)

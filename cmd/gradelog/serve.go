@@ -79,7 +79,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 		return err
 	}
 	defer opened.close()
-	checkpoint := projections.CheckpointFile(filepath.Join(lf.data, "views.snapshot.gz"))
+	checkpoint := projections.CheckpointFile(filepath.Join(lf.data, checkpointName))
 	cohort, warning, err := checkpoint.Resume(ctx, opened.log)
 	if err != nil {
 		return fmt.Errorf("views: %w", err)
@@ -89,6 +89,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	} else {
 		fmt.Fprintf(e.stdout, "gradelog: views resumed from the checkpoint at position %d\n", cohort.Position())
 	}
+	saved := cohort.Position() // what the checkpoint holds, before the runner moves on
 	hs := handlers.On(opened.log, cohort)
 	viewsCtx, stopViews := context.WithCancel(ctx)
 	viewsDone := make(chan error, 1)
@@ -96,7 +97,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	kept := make(chan struct{})
 	go func() {
 		defer close(kept)
-		checkpoint.Keep(viewsCtx, cohort, checkpointEvery, func(err error) { fmt.Fprintf(e.stderr, "gradelog: %v\n", err) })
+		checkpoint.Keep(viewsCtx, cohort, saved, checkpointEvery, func(err error) { fmt.Fprintf(e.stderr, "gradelog: %v\n", err) })
 	}()
 	defer func() { stopViews(); <-kept }()
 	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
