@@ -24,7 +24,8 @@ func newSheetCmd(e *env) *cobra.Command {
 YEAR SESSION UE, e.g. 2025-2026 Q1 1/8. A teacher works on the sheets of
 the UEs of their token; the secretariat and the jury on any.`)
 	cmd.AddCommand(newSheetShowCmd(e, cf), newSheetMarkCmd(e, cf), newSheetExportCmd(e, cf), newSheetImportCmd(e, cf),
-		newSheetOpenCmd(e, cf), newSheetSubmitCmd(e, cf), newSheetReopenCmd(e, cf), newSheetExtendCmd(e, cf))
+		newSheetOpenCmd(e, cf), newSheetSubmitCmd(e, cf), newSheetReopenCmd(e, cf), newSheetExtendCmd(e, cf),
+		newSheetStatusCmd(e, cf))
 	return cmd
 }
 

@@ -25,7 +25,9 @@ func newRootCmd(e *env) *cobra.Command {
 		newServeCmd(e),
 		newCatalogCmd(e),
 		newTokenCmd(e),
+		newRebuildCmd(e),
 	)
 	root.AddCommand(newClientCmds(e)...)
+	root.AddCommand(newViewCmds(e)...)
 	return root
 }
