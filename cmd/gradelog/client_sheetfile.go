@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -63,22 +61,7 @@ stdout. An existing file is not overwritten without --force.`,
 			if name == "" {
 				name = fmt.Sprintf("notes-%s-%s-UE%s.%s", args[0], sessionArg(args[1]), strings.ReplaceAll(args[2], "/", "-"), format)
 			}
-			flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-			if force {
-				flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-			}
-			f, err := os.OpenFile(name, flags, 0o644)
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%s exists; it may hold marks not uploaded yet: use --force to overwrite it or -o to name another file", name)
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := f.Write(resp.body); err != nil {
-				f.Close()
-				return err
-			}
-			if err := f.Close(); err != nil {
+			if err := writeNewFile(name, force, resp.body); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s written (%s, %d bytes)\n", name, sheetName(args[0], args[1], args[2]), len(resp.body))

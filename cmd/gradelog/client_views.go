@@ -9,10 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"mime"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,24 +252,4 @@ func checkAsOf(s string) error {
 		return nil
 	}
 	return fmt.Errorf("--as-of %q: want a day YYYY-MM-DD or an instant such as 2026-02-03T12:00:00+01:00", s)
-}
-
-// writeNewFile writes data to name, which must not exist unless force.
-func writeNewFile(name string, force bool, data []byte) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(name, flags, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists: use --force to overwrite it or -o to name another file", name)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
