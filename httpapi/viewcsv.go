@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/csv"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
+	"github.com/gradelog/gradelog/sheetfile"
 )
 
 // The views as CSV, with the conventions of the grade-sheet export
@@ -26,8 +25,6 @@ import (
 
 const csvContentType = "text/csv; charset=utf-8"
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
 // table is a CSV file: its header and rows.
 type table struct {
 	header []string
@@ -39,20 +36,8 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 // encode writes t as CSV.
 func (t table) encode() ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Write(utf8BOM)
-	w := csv.NewWriter(&buf)
-	w.Comma = ';'
-	w.UseCRLF = true
-	_ = w.Write(t.header) // errors stick; see w.Error
-	for _, row := range t.rows {
-		safe := make([]string, len(row))
-		for i, c := range row {
-			safe[i] = excelCell(c)
-		}
-		_ = w.Write(safe)
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	err := sheetfile.WriteTable(&buf, t.header, t.rows)
+	return buf.Bytes(), err
 }
 
 // csvReply is t as a CSV file named filename.
@@ -62,21 +47,6 @@ func csvReply(t table, filename string) (reply, error) {
 		return reply{}, err
 	}
 	return reply{status: http.StatusOK, raw: data, contentType: csvContentType, filename: filename}, nil
-}
-
-// dateLike matches what Excel opens as a date: 1/8, 12/05/2026.
-var dateLike = regexp.MustCompile(`^[0-9]{1,4}/[0-9]{1,4}(/[0-9]{1,4})?$`)
-
-// excelCell keeps Excel from reading s as a date or running it as a
-// formula.
-func excelCell(s string) string {
-	switch {
-	case dateLike.MatchString(s):
-		return `="` + s + `"`
-	case s != "" && strings.ContainsRune("=+-@", rune(s[0])):
-		return "'" + s
-	}
-	return s
 }
 
 func markText(m *rules.Mark) string {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -52,6 +53,39 @@ func WriteCSV(w io.Writer, t Template) error {
 	}
 	return nil
 }
+
+// WriteTable writes a plain table, a header then rows, as CSV for Belgian
+// Excel like WriteCSV: UTF-8 with a byte order mark, ";"-separated, CRLF;
+// a cell Excel would open as a date (1/8) is written as a text formula and
+// one it would run as a formula is made inert.
+func WriteTable(w io.Writer, header []string, rows [][]string) error {
+	if _, err := w.Write(utf8BOM); err != nil {
+		return fmt.Errorf("sheetfile: writing CSV: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	_ = cw.Write(header) // errors stick; see cw.Error
+	for _, row := range rows {
+		safe := make([]string, len(row))
+		for i, c := range row {
+			if dateLike.MatchString(c) {
+				safe[i] = excelText(c)
+			} else {
+				safe[i] = inert(c)
+			}
+		}
+		_ = cw.Write(safe)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("sheetfile: writing CSV: %w", err)
+	}
+	return nil
+}
+
+// dateLike matches what Excel opens as a date: 1/8, 12/05/2026.
+var dateLike = regexp.MustCompile(`^[0-9]{1,4}/[0-9]{1,4}(/[0-9]{1,4})?$`)
 
 // inert keeps a spreadsheet from running a cell as a formula (a name
 // starting with "=", "+", "-" or "@"): it is prefixed with an apostrophe,
