@@ -195,7 +195,7 @@ func (c *Cohort) due(d Documents, u catalog.UE, year string, session catalog.Ses
 		return Due{}, false
 	}
 	y := s.year(year)
-	if y == nil || !y.PAE.Has(u.Code) {
+	if y == nil || !y.PAE.Has(u.Code) || s.holds(u.Code, year, session) {
 		return Due{}, false
 	}
 	out := Due{StudentRegistered: s.Reg}

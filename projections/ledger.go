@@ -119,9 +119,19 @@ func (cr *Credits) count(lu LedgerUE) {
 // first years of the student's path.
 func (c *Cohort) funding(s *student, acq map[string]acquisition, rs *rules.Ruleset) []FundingCounter {
 	var years []string
+	closed := 0 // years over: followed by another, or deliberated in Q3
 	for _, y := range s.Years {
-		if y.PAE != nil {
-			years = append(years, y.Year)
+		if y.PAE == nil {
+			continue
+		}
+		if len(years) > 0 {
+			closed = len(years)
+		}
+		years = append(years, y.Year)
+		for _, d := range s.Decisions {
+			if d.Year == y.Year && d.Session == string(catalog.Q3) && !d.Superseded {
+				closed = len(years)
+			}
 		}
 	}
 	out := []FundingCounter{}
@@ -136,7 +146,7 @@ func (c *Cohort) funding(s *student, acq map[string]acquisition, rs *rules.Rules
 		switch {
 		case fc.Acquired >= fc.Credits:
 			fc.Status = "met"
-		case len(years) > f.Years:
+		case slices.Contains(rs.FundingShortfalls(closed, fc.Acquired), f):
 			fc.Status = "missed"
 		default:
 			fc.Status = "in-progress"

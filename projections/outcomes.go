@@ -18,7 +18,7 @@ type ueOutcome struct {
 	// status of a UE not acquired.
 	mark, last rules.UEMark
 	status     rules.Status
-	basis  rules.Basis
+	basis      rules.Basis
 	// in is the session the credits were acquired in ("" when not
 	// acquired, or acquired without a session: recognition).
 	in catalog.Session
@@ -57,12 +57,14 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 			continue
 		}
 		o := ueOutcome{ue: ue, status: rules.Pending, basis: rules.NotYet}
+		var history []rules.Sitting
 		for _, session := range y.sittings(ue.Code) {
 			if upTo != "" && session > upTo {
 				continue
 			}
 			sit, _ := y.sitting(ue.Code, session)
-			m, err := d.Ruleset.UEMark(ue, sit)
+			m, err := d.Ruleset.UEMark(ue, d.Ruleset.Counting(ue, history, sit))
+			history = append(history, sit)
 			o.sittings = append(o.sittings, sittingOutcome{session, sit, m, err})
 			if err == nil && o.in == "" && acquires(d.Ruleset, m) {
 				o.in = session

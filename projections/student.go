@@ -244,6 +244,23 @@ func (s *student) granted() map[string]decision {
 	return out
 }
 
+// holds reports whether, before session of year, the credits of ue were
+// acquired without a mark: by a jury grant in force taken at an earlier
+// session, or a recognition for that year or before. Such a UE is never
+// examined again.
+func (s *student) holds(ue, year string, session catalog.Session) bool {
+	if r, ok := s.isRecognised(ue); ok && r.Year <= year {
+		return true
+	}
+	for _, d := range s.Decisions {
+		earlier := d.Year < year || d.Year == year && catalog.Session(d.Session) < session
+		if earlier && !d.Superseded && slices.Contains(d.Granted, ue) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *student) isRecognised(ue string) (recognition, bool) {
 	for _, r := range s.Recognised {
 		if r.UE == ue {

@@ -109,6 +109,11 @@ func sittingView(y *studentYear, ue catalog.UE, so sittingOutcome) SittingView {
 		v.Result = so.sitting.UE.String()
 	}
 	si := sessionIndex(so.session)
+	for _, r := range y.Results {
+		if r.UE == ue.Code && r.Session == si && r.Activity == "" {
+			v.Corrected = r.Corrected
+		}
+	}
 	for _, a := range ue.Activities {
 		for _, r := range y.Results {
 			if r.UE != ue.Code || r.Session != si || r.Activity != a.Title {

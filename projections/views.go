@@ -83,8 +83,10 @@ type TranscriptUE struct {
 // gives.
 type SittingView struct {
 	Session string `json:"session"`
-	// Result is the UE-level result: the integrated mark or a UE code.
+	// Result is the UE-level result: the integrated mark or a UE code;
+	// Corrected says it was corrected after it was first recorded.
 	Result     string           `json:"result,omitempty"`
+	Corrected  bool             `json:"corrected,omitempty"`
 	Activities []ActivityResult `json:"activities,omitempty"`
 	// Mark is the UE mark when it is computed; Code the code that decides
 	// otherwise; Missing the activities without a result.
@@ -107,8 +109,10 @@ type ActivityResult struct {
 
 // YearCredits counts a year's PAE credits by how they stand.
 type YearCredits struct {
-	Enrolled    int `json:"enrolled"`
-	Acquired    int `json:"acquired"` // on any basis
+	Enrolled int `json:"enrolled"`
+	// Acquired counts on any basis, recognitions outside the PAE included
+	// (so it may exceed Enrolled); Remaining is what the PAE still lacks.
+	Acquired    int `json:"acquired"`
 	ByMark      int `json:"by_mark"`
 	Deliberated int `json:"deliberated"`
 	Recognised  int `json:"recognised"` // valorisation, or a VAL/DISP code

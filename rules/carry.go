@@ -58,3 +58,23 @@ func (rs *Ruleset) counted(activity string, history []Sitting) (Result, bool) {
 	}
 	return out, found
 }
+
+// Counting returns the results of sitting s that count for the UE mark,
+// given the UE's earlier sittings of the year (history, in order): under
+// CarryOver.Keep best, a re-sat activity keeps its best mark of the year;
+// otherwise, or for an integrated UE, s itself. A code is never replaced.
+func (rs *Ruleset) Counting(ue catalog.UE, history []Sitting, s Sitting) Sitting {
+	if rs.CarryOver.Keep != Best || ue.Integrated || len(history) == 0 || len(s.Activities) == 0 {
+		return s
+	}
+	out := Sitting{UE: s.UE, Activities: make(map[string]Result, len(s.Activities))}
+	for title, r := range s.Activities {
+		for _, h := range history {
+			if e, ok := h.Activities[title]; ok && r.Code == "" && e.Code == "" && e.Mark > r.Mark {
+				r = e
+			}
+		}
+		out.Activities[title] = r
+	}
+	return out
+}
