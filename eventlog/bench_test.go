@@ -25,9 +25,7 @@ package eventlog_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -172,22 +170,6 @@ func BenchmarkAppendBatch(b *testing.B) {
 	benchraw.Report(b, "events/s", b.N, b.N*benchBatch, rawD, oursD)
 }
 
-// replayEvents is how many events BenchmarkReplay reads: the environment
-// variable GRADELOG_BENCH_EVENTS, else 100,000 with -short, else 1,000,000.
-func replayEvents(b *testing.B) int {
-	if v := os.Getenv("GRADELOG_BENCH_EVENTS"); v != "" {
-		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
-		if err != nil || n < 1 {
-			b.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
-		}
-		return n
-	}
-	if testing.Short() {
-		return 100_000
-	}
-	return 1_000_000
-}
-
 // BenchmarkReplay: a decoding replay of the whole log (eventlog.Follow from
 // 0, not live, into a no-op fold) against a raw drain of the same stream by
 // an ordered consumer that only counts messages. One op = one full pass.
@@ -197,7 +179,7 @@ func replayEvents(b *testing.B) int {
 // depend on how writes were synced, and filling 1M events with a sync per
 // batch would only cost time. The sub-benchmark repeats with -count.
 func BenchmarkReplay(b *testing.B) {
-	n := replayEvents(b)
+	n := benchraw.Events(b)
 	env := benchraw.New(b, b.TempDir(), true)
 	ctx := benchraw.Ctx(b)
 	start := time.Now()

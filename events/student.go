@@ -73,3 +73,28 @@ func (PAEValidated) sealed()      {}
 func (PAEAmended) sealed()        {}
 func (CreditsRecognised) sealed() {}
 func (DegreeConferred) sealed()   {}
+
+// AboutStudent names the student an event recorded on a grade sheet or a
+// deliberation is about ("" for an event about no one student). Events on
+// a student's own aggregate name them in the aggregate instead.
+func AboutStudent(e Event) string {
+	switch e := e.(type) {
+	case MarkRecorded:
+		return e.Student
+	case MarkCorrected:
+		return e.Student
+	case MarkCarriedOver:
+		return e.Student
+	case DeadlineExtended:
+		return e.Student
+	case DecisionRecorded:
+		return e.Student
+	case DecisionSuperseded:
+		return e.Student
+	case AppealFiled:
+		return e.Student
+	case AppealDecided:
+		return e.Student
+	}
+	return ""
+}

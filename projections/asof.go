@@ -94,36 +94,12 @@ func concerns(r events.Record, matricule string) error {
 			return nil
 		}
 	default:
-		if studentOf(r.Event) == matricule {
+		if events.AboutStudent(r.Event) == matricule {
 			return nil
 		}
 	}
 	return fmt.Errorf("reconstruct %s: the record at position %d (%s on %s) is not about this student",
 		matricule, r.Position, r.Type, r.Aggregate)
-}
-
-// studentOf names the student an event on a sheet or a deliberation is
-// about ("" for none).
-func studentOf(e events.Event) string {
-	switch e := e.(type) {
-	case events.MarkRecorded:
-		return e.Student
-	case events.MarkCorrected:
-		return e.Student
-	case events.MarkCarriedOver:
-		return e.Student
-	case events.DeadlineExtended:
-		return e.Student
-	case events.DecisionRecorded:
-		return e.Student
-	case events.DecisionSuperseded:
-		return e.Student
-	case events.AppealFiled:
-		return e.Student
-	case events.AppealDecided:
-		return e.Student
-	}
-	return ""
 }
 
 // boundText describes a bound for an empty view.

@@ -36,7 +36,7 @@ import (
 // same stream and only counting. One op = one full pass. It also reports
 // the heap a rebuilt cohort holds per student-year (B/student-year).
 func BenchmarkRebuild(b *testing.B) {
-	n := benchEvents(b)
+	n := benchraw.Events(b)
 	env := benchraw.New(b, b.TempDir(), true)
 	ctx := benchraw.Ctx(b)
 	students := n / eventsPerStudent

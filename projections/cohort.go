@@ -139,7 +139,7 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 			s.supersede(e.Decision, "")
 		}
 	default: // deadlines extended, appeals: indexed only
-		if m := studentOf(rec.Event); m != "" {
+		if m := events.AboutStudent(rec.Event); m != "" {
 			s = c.students[m]
 		}
 	}

@@ -66,15 +66,6 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 // record is a UE outcome as a proposal takes it.
 func record(o ueOutcome) rules.Record {
 	r := rules.Record{UE: o.ue.Code, Mark: o.last, Granted: o.basis == rules.ByGrant}
-	if len(o.sittings) == 0 { // nothing recorded yet: every part is missing
-		r.Mark.Missing = []string{o.ue.Code}
-		if !o.ue.Integrated {
-			r.Mark.Missing = r.Mark.Missing[:0]
-			for _, a := range o.ue.Activities {
-				r.Mark.Missing = append(r.Mark.Missing, a.Title)
-			}
-		}
-	}
 	if o.mark.Computed && !o.last.Computed {
 		m := o.mark
 		r.Counted = &m

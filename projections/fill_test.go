@@ -3,7 +3,6 @@ package projections_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,22 +14,6 @@ import (
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/gradetest"
 )
-
-// benchEvents is the size of the log the rebuild benchmark replays:
-// GRADELOG_BENCH_EVENTS, else 1,000,000 (100,000 with -short).
-func benchEvents(b *testing.B) int {
-	if v := os.Getenv("GRADELOG_BENCH_EVENTS"); v != "" {
-		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
-		if err != nil || n < 1 {
-			b.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
-		}
-		return n
-	}
-	if testing.Short() {
-		return 100_000
-	}
-	return 1_000_000
-}
 
 // eventsPerStudent is what one student-year of the filled log holds: a
 // registration, an admission and a PAE, then marks on every activity of

@@ -202,7 +202,7 @@ func goldenPlanOf(recs []events.Record) goldenPlan {
 		}
 	}
 	for _, r := range recs {
-		m := scStudentOf(r.Event)
+		m := events.AboutStudent(r.Event)
 		if r.Aggregate.Kind() == events.KindStudent {
 			m = r.Aggregate.Tokens()[0]
 		}

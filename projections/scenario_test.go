@@ -98,7 +98,7 @@ func (b *scBuilder) emit(a events.AggregateID, actor events.Actor, e events.Even
 	b.now = b.now.Add(time.Minute)
 	if t := a.Tokens(); a.Kind() == events.KindStudent {
 		b.about[t[0]] = uint64(b.seq)
-	} else if m := scStudentOf(e); m != "" {
+	} else if m := events.AboutStudent(e); m != "" {
 		b.about[m] = uint64(b.seq)
 	}
 	return id
@@ -308,29 +308,6 @@ func (b *scBuilder) closeDeliberation(year string, s catalog.Session, decisions 
 		b.tb.Fatal(err)
 	}
 	b.emit(agg, scSecretariat, events.ResultsPublished{At: at.UTC()})
-}
-
-// scStudentOf names the student a sheet or deliberation event is about.
-func scStudentOf(e events.Event) string {
-	switch e := e.(type) {
-	case events.MarkRecorded:
-		return e.Student
-	case events.MarkCorrected:
-		return e.Student
-	case events.MarkCarriedOver:
-		return e.Student
-	case events.DeadlineExtended:
-		return e.Student
-	case events.DecisionRecorded:
-		return e.Student
-	case events.DecisionSuperseded:
-		return e.Student
-	case events.AppealFiled:
-		return e.Student
-	case events.AppealDecided:
-		return e.Student
-	}
-	return ""
 }
 
 func scGrant(ue, mark, basis, motivation string) events.CreditGrant {

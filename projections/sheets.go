@@ -48,9 +48,10 @@ func (c *Cohort) SheetStatuses(year string, session catalog.Session) ([]SheetSta
 		return nil, err
 	}
 	out := []SheetStatus{}
+	students := slices.Sorted(maps.Keys(c.students))
 	for _, ue := range d.Catalog.UEs {
 		if ue.HasSession(session) {
-			out = append(out, c.sheetStatus(d, year, session, ue))
+			out = append(out, c.sheetStatus(d, year, session, ue, students))
 		}
 	}
 	return out, nil
@@ -71,7 +72,7 @@ func (c *Cohort) SheetStatus(year string, session catalog.Session, ue string) (S
 	if !u.HasSession(session) {
 		return SheetStatus{}, notFound("session", string(session), "UE "+ue+" is not evaluated in this session")
 	}
-	return c.sheetStatus(d, year, session, u), nil
+	return c.sheetStatus(d, year, session, u, slices.Sorted(maps.Keys(c.students))), nil
 }
 
 func (c *Cohort) sessionDocuments(year string, session catalog.Session) (Documents, error) {
@@ -85,13 +86,15 @@ func (c *Cohort) sessionDocuments(year string, session catalog.Session) (Documen
 	return d, nil
 }
 
-func (c *Cohort) sheetStatus(d Documents, year string, session catalog.Session, ue catalog.UE) SheetStatus {
+// sheetStatus is the status of the sheet of ue; students are every
+// matricule, sorted.
+func (c *Cohort) sheetStatus(d Documents, year string, session catalog.Session, ue catalog.UE, students []string) SheetStatus {
 	v := SheetStatus{Year: year, Session: string(session), UE: ue.Code, Title: ue.Title, Status: "empty",
 		MissingStudents: []string{}, Teachers: []TeacherEntries{}}
 	if sched, ok := c.sessions[year][session]; ok {
 		v.Deadline = sched.EncodingDeadline
 	}
-	for _, m := range slices.Sorted(maps.Keys(c.students)) {
+	for _, m := range students {
 		s := c.students[m]
 		if _, due := c.due(d, ue, year, session, s); !due {
 			continue

@@ -152,7 +152,9 @@ func (rs *Ruleset) Status(ue catalog.UE, r Record, s catalog.Session) (Status, B
 		return NotAcquired, BelowPass
 	case m.Code != "":
 		return NotAcquired, Blocked
-	case s == catalog.Q1 && (!ue.HasSession(catalog.Q1) || len(m.Missing) == len(ue.Activities) || ue.Integrated):
+	case s == catalog.Q1 && (!ue.HasSession(catalog.Q1) || len(m.Missing) == 0 || len(m.Missing) == len(ue.Activities) || ue.Integrated):
+		// Nothing recorded (no result, no missing part listed) or nothing
+		// entered yet: the UE may still be evaluated later in the year.
 		return Pending, NotYet
 	}
 	return NotAcquired, Incomplete

@@ -39,11 +39,16 @@ func WriteCSV(w io.Writer, t Template) error {
 		_ = cw.Write(row) // errors stick; see cw.Error
 	}
 	_ = cw.Write(nil) // blank line between header block and table
-	_ = cw.Write(l.header)
-	for _, row := range l.rows {
+	return writeRows(cw, l.header, l.rows, inert)
+}
+
+// writeRows writes a header and rows, each cell through cell, and flushes.
+func writeRows(cw *csv.Writer, header []string, rows [][]string, cell func(string) string) error {
+	_ = cw.Write(header) // errors stick; see cw.Error
+	for _, row := range rows {
 		safe := make([]string, len(row))
 		for i, c := range row {
-			safe[i] = inert(c)
+			safe[i] = cell(c)
 		}
 		_ = cw.Write(safe)
 	}
@@ -65,23 +70,12 @@ func WriteTable(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.UseCRLF = true
-	_ = cw.Write(header) // errors stick; see cw.Error
-	for _, row := range rows {
-		safe := make([]string, len(row))
-		for i, c := range row {
-			if dateLike.MatchString(c) {
-				safe[i] = excelText(c)
-			} else {
-				safe[i] = inert(c)
-			}
+	return writeRows(cw, header, rows, func(c string) string {
+		if dateLike.MatchString(c) {
+			return excelText(c) // a UE code such as 1/8, not a date
 		}
-		_ = cw.Write(safe)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("sheetfile: writing CSV: %w", err)
-	}
-	return nil
+		return inert(c)
+	})
 }
 
 // dateLike matches what Excel opens as a date: 1/8, 12/05/2026.

@@ -65,17 +65,16 @@ func status(s rules.Status) string {
 	return string(s)
 }
 
-// basisLabels follow rules.Basis; "recognised" (valorisation of credits
-// acquired elsewhere) is a projection-level basis without a constant there.
+// basisLabels follow rules.Basis.
 var basisLabels = map[rules.Basis]string{
-	rules.ByMark:     "note ≥ 10",
-	rules.ByCode:     "code",
-	rules.ByGrant:    "délibérée (crédits octroyés)",
-	"recognised":     "valorisée",
-	rules.BelowPass:  "note < 10",
-	rules.Blocked:    "code bloquant",
-	rules.Incomplete: "résultats manquants",
-	rules.NotYet:     "pas encore évaluée",
+	rules.ByMark:        "note ≥ 10",
+	rules.ByCode:        "code",
+	rules.ByGrant:       "délibérée (crédits octroyés)",
+	rules.ByRecognition: "valorisée",
+	rules.BelowPass:     "note < 10",
+	rules.Blocked:       "code bloquant",
+	rules.Incomplete:    "résultats manquants",
+	rules.NotYet:        "pas encore évaluée",
 }
 
 func basis(b rules.Basis) string {

@@ -18,6 +18,9 @@ package benchraw
 
 import (
 	"context"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -267,4 +270,20 @@ func Drain(tb testing.TB, ctx context.Context, js jetstream.JetStream) int {
 		got++
 	}
 	return got
+}
+
+// Events is the size of the log a replay or rebuild benchmark fills:
+// GRADELOG_BENCH_EVENTS, else 1,000,000 (100,000 with -short).
+func Events(b *testing.B) int {
+	if v := os.Getenv("GRADELOG_BENCH_EVENTS"); v != "" {
+		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+		if err != nil || n < 1 {
+			b.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 100_000
+	}
+	return 1_000_000
 }
