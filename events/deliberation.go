@@ -23,12 +23,21 @@ type DeliberationOpened struct {
 
 // CreditGrant is the jury's decision on one UE below the pass mark.
 type CreditGrant struct {
-	UE         string `json:"ue"`
-	Mark       string `json:"mark"` // the UE mark at decision, kept on the record
-	Granted    bool   `json:"granted"`
+	UE   string `json:"ue"`
+	Mark string `json:"mark"` // the UE mark (or the code) at decision, kept on the record
+	// Granted: the credits are granted (UE "délibérée"); false: refused.
+	Granted bool `json:"granted"`
+	// Basis is where the UE stood against the published criteria:
+	// GrantWithinCriteria or GrantOutsideCriteria.
 	Basis      string `json:"basis"`
 	Motivation string `json:"motivation"`
 }
+
+// Bases of a credit grant.
+const (
+	GrantWithinCriteria  = "within-criteria"  // the proposal put the UE "to deliberate"
+	GrantOutsideCriteria = "outside-criteria" // below the pass mark outside the criteria, or blocked by a code
+)
 
 // DecisionRecorded: the jury's decision on one student. RecordVersion is
 // the version of the student's record the jury was shown.
@@ -39,8 +48,13 @@ type DecisionRecorded struct {
 	Outcome       string        `json:"outcome"`
 	Proposed      string        `json:"proposed"` // the rules' proposal, for the minutes
 	Mention       string        `json:"mention,omitempty"`
-	Motivation    string        `json:"motivation,omitempty"`
-	Supersedes    string        `json:"supersedes,omitempty"` // ID of the decision it replaces
+	// ProposedMention is the mention the ruleset gives the cycle average,
+	// when the outcome completes the cycle.
+	ProposedMention string `json:"proposed_mention,omitempty"`
+	Motivation      string `json:"motivation,omitempty"`
+	Supersedes      string `json:"supersedes,omitempty"` // ID of the decision it replaces
+	// Appeal is the ID of the upheld appeal this decision answers.
+	Appeal string `json:"appeal,omitempty"`
 }
 
 // DecisionSuperseded: a decision replaced after an appeal or a material

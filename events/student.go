@@ -51,8 +51,10 @@ type CreditsRecognised struct {
 	Reason string `json:"reason"`
 }
 
-// DegreeConferred: the student completed the cycle.
+// DegreeConferred: the student completed the cycle. It is recorded by the
+// deliberation that decided so, beside the decision, and names the student.
 type DegreeConferred struct {
+	Student   string `json:"student,omitempty"`
 	Programme string `json:"programme"`
 	Year      string `json:"year"`
 	Average   string `json:"average"` // credit-weighted cycle average, decimal
@@ -94,6 +96,8 @@ func AboutStudent(e Event) string {
 	case AppealFiled:
 		return e.Student
 	case AppealDecided:
+		return e.Student
+	case DegreeConferred:
 		return e.Student
 	}
 	return ""

@@ -29,6 +29,9 @@ type Cohort struct {
 	sessions  map[string]map[catalog.Session]events.SessionScheduled
 	students  map[string]*student
 	sheets    map[events.AggregateID]*sheetState
+	// juries and deliberations are keyed by their aggregates.
+	juries        map[events.AggregateID]*jury
+	deliberations map[events.AggregateID]*deliberation
 	// docPositions are the records of catalogs, rulesets and calendars: what
 	// a reconstruction reads besides the student's own records.
 	docPositions []uint64
@@ -72,6 +75,9 @@ func NewCohort() *Cohort {
 		students:  map[string]*student{},
 		sheets:    map[events.AggregateID]*sheetState{},
 		strings:   newInterner(),
+
+		juries:        map[events.AggregateID]*jury{},
+		deliberations: map[events.AggregateID]*deliberation{},
 	}
 }
 
@@ -109,6 +115,11 @@ func (c *Cohort) Apply(rec events.Record) {
 	case events.SheetSubmitted, events.SheetReopened:
 		c.sheet(rec.Aggregate).apply(rec)
 		return
+	case events.JuryConstituted, events.DeliberationOpened, events.DeliberationClosed, events.ResultsPublished:
+		c.applyDeliberation(rec)
+		return
+	case events.DecisionRecorded, events.AppealFiled, events.AppealDecided:
+		c.applyDeliberation(rec)
 	}
 	c.applyToStudent(rec)
 }
@@ -118,8 +129,15 @@ func (c *Cohort) Apply(rec events.Record) {
 func (c *Cohort) applyToStudent(rec events.Record) {
 	var s *student
 	switch e := rec.Event.(type) {
+	case events.DegreeConferred:
+		if s = c.students[e.Student]; s == nil {
+			s = c.studentOf(rec.Aggregate)
+		}
+		if s != nil {
+			s.applyPath(rec, c.strings)
+		}
 	case events.StudentRegistered, events.StudentAdmitted, events.PAEValidated, events.PAEAmended,
-		events.CreditsRecognised, events.DegreeConferred:
+		events.CreditsRecognised:
 		s = c.studentOf(rec.Aggregate)
 		if s != nil {
 			s.applyPath(rec, c.strings)

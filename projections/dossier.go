@@ -10,8 +10,16 @@ import (
 
 // Dossier returns the deliberation dossier of matricule for one session of
 // year: the record up to that session, the rules' proposal and every
-// decision taken on the student so far.
+// decision taken on the student so far. The proposal is the one the jury
+// of that session is shown: decisions of the session itself are beside
+// it, not in it.
 func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossier, error) {
+	return c.Proposal(matricule, year, session, nil)
+}
+
+// Proposal is Dossier with the credits of the UEs in grant granted: what
+// a decision granting them would give (outcome, mention, averages).
+func (c *Cohort) Proposal(matricule, year string, session catalog.Session, grant []string) (Dossier, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	s, d, err := c.lookup(matricule, year)
@@ -21,6 +29,11 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 	if sessionIndex(session) == 0 {
 		return Dossier{}, notFound("session", string(session), "a session is Q1, Q2 or Q3")
 	}
+	return c.dossier(s, year, session, d, grant)
+}
+
+// dossier computes the dossier of s with the UEs in grant granted.
+func (c *Cohort) dossier(s *student, year string, session catalog.Session, d Documents, grant []string) (Dossier, error) {
 	v := Dossier{Basis: Basis{Position: c.position}, Student: identity(s), Year: year, Session: string(session),
 		Programme: d.Catalog.Programme.Code, UEs: []TranscriptUE{}, Decisions: []Decision{}}
 	if n := len(s.Positions); n > 0 {
@@ -31,7 +44,7 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 	}
 	y := s.year(year)
 	if y == nil || y.PAE == nil {
-		v.Empty = "student " + matricule + " has no validated programme in " + year
+		v.Empty = "student " + s.Reg.Matricule + " has no validated programme in " + year
 		return v, nil
 	}
 	p := *y.PAE
@@ -40,13 +53,15 @@ func (c *Cohort) Dossier(matricule, year string, session catalog.Session) (Dossi
 	if s.Admission != nil {
 		in.Complements = s.Admission.Complements
 	}
-	for _, o := range c.outcomes(s, y, d, session) {
+	for _, o := range c.outcomes(s, y, d, session, true) {
 		v.UEs = append(v.UEs, transcriptUE(y, o))
+		r := record(o)
+		r.Granted = r.Granted || slices.Contains(grant, o.ue.Code) && o.status != rules.Acquired
 		switch {
 		case y.PAE.Has(o.ue.Code):
-			in.Year = append(in.Year, record(o))
+			in.Year = append(in.Year, r)
 		case o.status == rules.Acquired: // recognised this year, outside the PAE
-			in.Earlier = append(in.Earlier, record(o))
+			in.Earlier = append(in.Earlier, r)
 		}
 	}
 	acq, _, _ := c.path(s)

@@ -28,7 +28,7 @@ func (c *Cohort) path(s *student) (map[string]acquisition, Documents, string) {
 			continue
 		}
 		last, lastYear = d, y.Year
-		for _, o := range c.outcomes(s, y, d, "") {
+		for _, o := range c.outcomes(s, y, d, "", false) {
 			if prev, ok := out[o.ue.Code]; ok && prev.o.status == rules.Acquired {
 				continue
 			}

@@ -34,8 +34,9 @@ type sittingOutcome struct {
 // outcomes computes every UE of student-year y, in catalog order: the UEs
 // of the PAE, those with results and those recognised that year. Only
 // sessions up to upTo count ("" for all), and only decisions taken in
-// them.
-func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.Session) []ueOutcome {
+// them; with before, only decisions taken before upTo (what the jury of
+// upTo is shown).
+func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.Session, before bool) []ueOutcome {
 	wanted := map[string]bool{}
 	if y.PAE != nil {
 		for _, ue := range y.PAE.UEs {
@@ -71,7 +72,8 @@ func (c *Cohort) outcomes(s *student, y *studentYear, d Documents, upTo catalog.
 			}
 		}
 		g, isGranted := granted[ue.Code]
-		isGranted = isGranted && g.Year == y.Year && (upTo == "" || catalog.Session(g.Session) <= upTo)
+		isGranted = isGranted && g.Year == y.Year && (upTo == "" || catalog.Session(g.Session) < upTo ||
+			!before && catalog.Session(g.Session) == upTo)
 		o.settle(d.Ruleset)
 		switch rec, recognised := s.isRecognised(ue.Code); {
 		case recognised && rec.Year <= y.Year:
@@ -128,7 +130,7 @@ func (c *Cohort) cycleAverage(s *student, year string, current []ueOutcome, rs *
 		}
 		outcomes := current
 		if y.Year != year {
-			outcomes = c.outcomes(s, y, d, "")
+			outcomes = c.outcomes(s, y, d, "", false)
 		}
 		for _, o := range outcomes {
 			if o.mark.Computed {

@@ -11,20 +11,22 @@ import (
 
 // SnapshotFormat is the version of the snapshot encoding. A snapshot of
 // another format is not read: the views are rebuilt from the log.
-const SnapshotFormat = 1
+const SnapshotFormat = 2
 
 // snapshot is the whole state of a Cohort. Maps encode with sorted keys,
 // so the same state always gives the same bytes: a snapshot is also how
 // tests compare a live cohort with a rebuilt one, byte for byte.
 type snapshot struct {
-	Format       int                                                    `json:"format"`
-	Position     uint64                                                 `json:"position"`
-	Hash         string                                                 `json:"hash"`
-	Documents    map[string]rawDocuments                                `json:"documents"`
-	Sessions     map[string]map[catalog.Session]events.SessionScheduled `json:"sessions"`
-	Students     map[string]*student                                    `json:"students"`
-	Sheets       map[events.AggregateID]*sheetState                     `json:"sheets"`
-	DocPositions []uint64                                               `json:"doc_positions"`
+	Format        int                                                    `json:"format"`
+	Position      uint64                                                 `json:"position"`
+	Hash          string                                                 `json:"hash"`
+	Documents     map[string]rawDocuments                                `json:"documents"`
+	Sessions      map[string]map[catalog.Session]events.SessionScheduled `json:"sessions"`
+	Students      map[string]*student                                    `json:"students"`
+	Sheets        map[events.AggregateID]*sheetState                     `json:"sheets"`
+	DocPositions  []uint64                                               `json:"doc_positions"`
+	Juries        map[events.AggregateID]*jury                           `json:"juries"`
+	Deliberations map[events.AggregateID]*deliberation                   `json:"deliberations"`
 }
 
 // Snapshot encodes the cohort's whole state at its position.
@@ -34,7 +36,7 @@ func (c *Cohort) Snapshot() ([]byte, error) {
 	return json.Marshal(snapshot{
 		Format: SnapshotFormat, Position: c.position, Hash: c.hash,
 		Documents: c.raw, Sessions: c.sessions, Students: c.students, Sheets: c.sheets,
-		DocPositions: c.docPositions,
+		DocPositions: c.docPositions, Juries: c.juries, Deliberations: c.deliberations,
 	})
 }
 
@@ -67,6 +69,12 @@ func Restore(data []byte) (*Cohort, Checkpoint, error) {
 		c.sheets = s.Sheets
 	}
 	c.docPositions = s.DocPositions
+	if s.Juries != nil {
+		c.juries = s.Juries
+	}
+	if s.Deliberations != nil {
+		c.deliberations = s.Deliberations
+	}
 	for m, st := range s.Students {
 		st.intern(c.strings)
 		c.students[m] = st

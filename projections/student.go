@@ -219,6 +219,9 @@ func (s *student) decide(rec events.Record, e events.DecisionRecorded, in intern
 }
 
 func (s *student) supersede(id, by string) {
+	if s.Degree != nil && s.Degree.Decision == id {
+		s.Degree = nil // conferred by a decision no longer in force
+	}
 	for i := range s.Decisions {
 		if s.Decisions[i].ID == id {
 			s.Decisions[i].Superseded = true

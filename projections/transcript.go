@@ -41,7 +41,7 @@ func (c *Cohort) Transcript(matricule, year string) (Transcript, error) {
 		return t, nil
 	}
 	var graded []rules.Graded
-	outcomes := c.outcomes(s, y, d, "")
+	outcomes := c.outcomes(s, y, d, "", false)
 	for _, o := range outcomes {
 		t.UEs = append(t.UEs, transcriptUE(y, o))
 		t.Credits.add(o, y.PAE.Has(o.ue.Code))

@@ -25,6 +25,7 @@ type Ruleset struct {
 	Waiver       Waiver         `yaml:"prerequisite_waiver" json:"prerequisite_waiver" datafile:"required"`
 	Calendar     []SessionDates `yaml:"calendar" json:"calendar" datafile:"required"`
 	Appeals      Appeals        `yaml:"appeals" json:"appeals" datafile:"required"`
+	Jury         Jury           `yaml:"jury" json:"jury,omitzero"`
 	Funding      []FundingRule  `yaml:"funding" json:"funding" datafile:"required"`
 }
 
@@ -158,6 +159,28 @@ type Appeals struct {
 	WorkingDays int    `yaml:"working_days" json:"working_days" datafile:"required"`
 	Holidays    []Date `yaml:"holidays" json:"holidays"`
 	Line        int    `yaml:"-" json:"-"`
+}
+
+// Jury is how a jury is composed. The quorum rule itself (more than half
+// of the members teaching a compulsory UE evaluated in the session) is the
+// décret's, not a parameter.
+type Jury struct {
+	// MinMembers is the fewest members a jury has (5 when unset, the
+	// décret's minimum).
+	MinMembers int `yaml:"min_members" json:"min_members,omitempty"`
+	Line       int `yaml:"-" json:"-"`
+}
+
+// DefaultJuryMembers is the fewest members of a jury when the ruleset
+// does not say.
+const DefaultJuryMembers = 5
+
+// JuryMinMembers is the fewest members a jury has under rs.
+func (rs *Ruleset) JuryMinMembers() int {
+	if rs.Jury.MinMembers > 0 {
+		return rs.Jury.MinMembers
+	}
+	return DefaultJuryMembers
 }
 
 // FundingRule: a new student must have acquired Credits within Years years
