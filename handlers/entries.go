@@ -182,7 +182,12 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 			s.Activity, from, strings.Join(due.Carry.Resit, ", "))
 		return
 	}
-	if d := p.sc.deadline(p.st, s.Student); p.sc.now.After(d) && !p.id.Has(auth.Secretariat) {
+	if p.sc.closed != nil {
+		if _, appeal := p.hs.Cohort.UpheldAppeal(p.sc.ref.Year, p.sc.ref.Session, s.Student); !appeal || !p.id.Has(auth.Jury) {
+			r.refuse(Invalid, "session", string(p.sc.ref.Session), "%s", p.sc.frozenRule())
+			return
+		}
+	} else if d := p.sc.deadline(p.st, s.Student); p.sc.now.After(d) && !p.id.Has(auth.Secretariat) {
 		r.refuse(Invalid, "deadline", d.In(brussels).Format("2006-01-02 15:04"),
 			"the encoding deadline of %s for %s has passed; the secretariat may extend it or record the mark", p.sc.ref, s.Student)
 		return
@@ -389,7 +394,7 @@ func (hs *Handlers) RecordEntries(ctx context.Context, id auth.Identity, key str
 	}
 	var results []EntryResult
 	got, err := execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {
-		if err := submittedRefusal(st, ref); err != nil {
+		if err := sc.takesEntries(st); err != nil {
 			return nil, err
 		}
 		p := newPlanner(hs, sc, st, id, source)

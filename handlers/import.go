@@ -115,7 +115,7 @@ func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key strin
 		source = SourceCSV
 	}
 	got, err := execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {
-		if err := submittedRefusal(st, ref); err != nil {
+		if err := sc.takesEntries(st); err != nil {
 			return nil, err
 		}
 		p := newPlanner(hs, sc, st, id, source)

@@ -30,6 +30,9 @@ type sheetContext struct {
 	docs     projections.Documents
 	schedule events.SessionScheduled
 	now      time.Time
+	// closed is set once the session's deliberation closed: its marks are
+	// frozen.
+	closed *projections.Stamp
 }
 
 // sheetContext checks that the sheet can exist: the year's documents are
@@ -60,7 +63,35 @@ func (hs *Handlers) sheetContext(ctx context.Context, ref SheetRef) (sheetContex
 				"session %s of %s is not scheduled yet; the secretariat schedules it before marks are entered", ref.Session, ref.Year)
 		}
 	}
-	return sheetContext{ref: ref, ue: ue, docs: docs, schedule: sched, now: hs.now()}, nil
+	sc := sheetContext{ref: ref, ue: ue, docs: docs, schedule: sched, now: hs.now()}
+	if c, ok := hs.Cohort.SessionClosed(ref.Year, ref.Session); ok {
+		sc.closed = &c
+	}
+	return sc, nil
+}
+
+// frozen refuses a change to a sheet of a session whose deliberation
+// closed.
+func (sc sheetContext) frozen() error {
+	if sc.closed == nil {
+		return nil
+	}
+	return refuse(Invalid, "session", string(sc.ref.Session), "%s", sc.frozenRule())
+}
+
+func (sc sheetContext) frozenRule() string {
+	return fmt.Sprintf("the deliberation of %s %s closed on %s: its marks are frozen and change only through a jury decision after an upheld appeal",
+		sc.ref.Session, sc.ref.Year, sc.closed.At.In(brussels).Format("2006-01-02 15:04"))
+}
+
+// takesEntries refuses entries on a sheet that takes none: a submitted one
+// (until reopened). On a frozen sheet each row is decided on its own: only
+// the jury's corrections after an upheld appeal pass.
+func (sc sheetContext) takesEntries(st *sheetState) error {
+	if sc.closed != nil {
+		return nil
+	}
+	return submittedRefusal(st, sc.ref)
 }
 
 // Column is one column of a grade sheet. Key is what a write names as its

@@ -26,6 +26,9 @@ func (hs *Handlers) OpenSheet(ctx context.Context, id auth.Identity, key string,
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
+	if err := sc.frozen(); err != nil {
+		return eventlog.Appended{}, err
+	}
 	roster := hs.Cohort.Roster(ref.Year, ref.Session, ref.UE)
 	return execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {
 		if err := submittedRefusal(st, ref); err != nil {
@@ -62,6 +65,9 @@ func (hs *Handlers) SubmitSheet(ctx context.Context, id auth.Identity, key strin
 	if err != nil {
 		return Submitted{}, err
 	}
+	if err := sc.frozen(); err != nil {
+		return Submitted{}, err
+	}
 	got, err := execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {
 		if err := submittedRefusal(st, ref); err != nil {
 			return nil, err
@@ -87,7 +93,11 @@ func (hs *Handlers) ReopenSheet(ctx context.Context, id auth.Identity, key strin
 	if strings.TrimSpace(reason) == "" {
 		return eventlog.Appended{}, refuse(Invalid, "reason", reason, "reopening a sheet states its reason")
 	}
-	if _, err := hs.sheetContext(ctx, ref); err != nil {
+	sc, err := hs.sheetContext(ctx, ref)
+	if err != nil {
+		return eventlog.Appended{}, err
+	}
+	if err := sc.frozen(); err != nil {
 		return eventlog.Appended{}, err
 	}
 	return execute(ctx, hs, ref.aggregate(), key, newSheetState, func(st *sheetState) ([]events.Pending, error) {

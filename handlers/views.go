@@ -31,7 +31,7 @@ const minPositionWait = 10 * time.Second
 // Transcript returns a student's transcript for a year.
 func (hs *Handlers) Transcript(ctx context.Context, id auth.Identity, mat, year string, q ViewQuery) (projections.Transcript, error) {
 	mat = normMatricule(mat)
-	if err := hs.viewable(ctx, id, mat, q); err != nil {
+	if err := hs.viewable(ctx, id, mat, &q); err != nil {
 		return projections.Transcript{}, err
 	}
 	if q.AsOf != (eventlog.Until{}) {
@@ -45,7 +45,7 @@ func (hs *Handlers) Transcript(ctx context.Context, id auth.Identity, mat, year 
 // Ledger returns a student's credit ledger.
 func (hs *Handlers) Ledger(ctx context.Context, id auth.Identity, mat string, q ViewQuery) (projections.Ledger, error) {
 	mat = normMatricule(mat)
-	if err := hs.viewable(ctx, id, mat, q); err != nil {
+	if err := hs.viewable(ctx, id, mat, &q); err != nil {
 		return projections.Ledger{}, err
 	}
 	if q.AsOf != (eventlog.Until{}) {
@@ -59,7 +59,7 @@ func (hs *Handlers) Ledger(ctx context.Context, id auth.Identity, mat string, q 
 // Readiness returns a student's prerequisite readiness for next year.
 func (hs *Handlers) Readiness(ctx context.Context, id auth.Identity, mat string, q ViewQuery) (projections.ReadinessView, error) {
 	mat = normMatricule(mat)
-	if err := hs.viewable(ctx, id, mat, q); err != nil {
+	if err := hs.viewable(ctx, id, mat, &q); err != nil {
 		return projections.ReadinessView{}, err
 	}
 	if q.AsOf != (eventlog.Until{}) {
@@ -73,7 +73,7 @@ func (hs *Handlers) Readiness(ctx context.Context, id auth.Identity, mat string,
 // History returns every fact about a student, read from the log.
 func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q ViewQuery) (projections.History, error) {
 	mat = normMatricule(mat)
-	if err := hs.viewable(ctx, id, mat, q); err != nil {
+	if err := hs.viewable(ctx, id, mat, &q); err != nil {
 		return projections.History{}, err
 	}
 	h, err := hs.Cohort.History(ctx, hs.Log, mat, q.AsOf)
@@ -125,12 +125,28 @@ func (hs *Handlers) SheetStatuses(ctx context.Context, id auth.Identity, year, s
 
 // viewable refuses unless id may read mat's views (the student themself,
 // the secretariat, the jury or an auditor), then waits for the views to
-// reach q.MinPosition.
-func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, q ViewQuery) error {
-	if !(id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor) || id.Has(auth.Student) && strings.EqualFold(id.ID, mat)) {
+// reach q.MinPosition. A student sees their record as the log held it when
+// the last results in force were published (publication embargo): q is
+// bounded accordingly.
+func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, q *ViewQuery) error {
+	staff := id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor)
+	if !(staff || id.Has(auth.Student) && strings.EqualFold(id.ID, mat)) {
 		return refuse(Forbidden, "matricule", mat, "%s may not read the record of student %s; the secretariat, the jury, auditors and the student may", id.ID, mat)
 	}
-	return hs.reach(ctx, q)
+	if err := hs.reach(ctx, *q); err != nil {
+		return err
+	}
+	if staff {
+		return nil
+	}
+	bound, ok := hs.Cohort.PublishedBound(hs.now())
+	if !ok {
+		return refuse(NotFound, "results", mat, "no results are published yet; students see their record once the results of a session are published")
+	}
+	if q.AsOf.Position == 0 || q.AsOf.Position > bound {
+		q.AsOf.Position = bound
+	}
+	return nil
 }
 
 // reach waits until the live views have applied q.MinPosition.

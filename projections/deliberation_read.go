@@ -1,0 +1,248 @@
+package projections
+
+import (
+	"slices"
+	"time"
+
+	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/rules"
+)
+
+// Jury returns the jury of a programme for a year, as last constituted.
+func (c *Cohort) Jury(programme, year string) (JuryView, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.jury(programme, year)
+}
+
+func (c *Cohort) jury(programme, year string) (JuryView, bool) {
+	j := c.juries[events.JuryOf(programme, year)]
+	if j == nil {
+		return JuryView{}, false
+	}
+	return JuryView{Programme: j.Programme, Year: j.Year, President: j.President, Secretary: j.Secretary,
+		Members: slices.Clone(j.Members), Position: j.Position, ConstitutedAt: j.At}, true
+}
+
+// SessionClosed reports whether a deliberation of session of year has
+// closed, and when: the session's marks are then frozen.
+func (c *Cohort) SessionClosed(year string, session catalog.Session) (Stamp, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, d := range c.deliberations {
+		if d.Year == year && d.Session == string(session) && d.Closed != nil {
+			return Stamp(*d.Closed), true
+		}
+	}
+	return Stamp{}, false
+}
+
+// UpheldAppeal returns the upheld appeal of student against session of
+// year that no new decision has answered yet: until one does, the jury
+// may correct the student's marks of that session.
+func (c *Cohort) UpheldAppeal(year string, session catalog.Session, student string) (AppealView, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, d := range c.deliberations {
+		if d.Year == year && d.Session == string(session) {
+			if a, ok := d.upheldPending(student); ok {
+				return a.view(), true
+			}
+		}
+	}
+	return AppealView{}, false
+}
+
+// Publication returns when the results of session of year are published
+// (for every programme deliberated in it, the earliest).
+func (c *Cohort) Publication(year string, session catalog.Session) (time.Time, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.publication(year, session)
+}
+
+func (c *Cohort) publication(year string, session catalog.Session) (time.Time, bool) {
+	var at time.Time
+	for _, d := range c.deliberations {
+		if d.Year == year && d.Session == string(session) && d.Published != nil {
+			if at.IsZero() || d.Published.At.Before(at) {
+				at = d.Published.At
+			}
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// SessionStudents returns the matricules of the students of programme
+// with a validated programme in year, in order: those a deliberation of
+// that year decides on.
+func (c *Cohort) SessionStudents(programme, year string) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.sessionStudents(programme, year)
+}
+
+func (c *Cohort) sessionStudents(programme, year string) []string {
+	var out []string
+	for m, s := range c.students {
+		if y := s.year(year); y != nil && y.PAE != nil && y.PAE.Programme == programme {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Deliberation returns where the deliberation of one session stands, with
+// every student of the session, their proposal and the decision in force.
+func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (DeliberationView, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, err := c.deliberationDocuments(programme, year, session)
+	if err != nil {
+		return DeliberationView{}, err
+	}
+	v := DeliberationView{Basis: Basis{Position: c.position}, Programme: programme, Year: year, Session: string(session),
+		Status: NotOpened, Students: []DeliberationStudent{}, Appeals: []AppealView{}}
+	if j, ok := c.jury(programme, year); ok {
+		v.Jury = &j
+	}
+	del := c.deliberations[events.DeliberationOf(programme, year, string(session))]
+	if del != nil {
+		v.Opened, v.Closed = del.opening(), del.closed()
+		if del.Published != nil {
+			at := del.Published.At
+			v.PublishedAt = &at
+		}
+		for _, a := range del.Appeals {
+			v.Appeals = append(v.Appeals, a.view())
+		}
+		v.Status = del.status()
+	}
+	for _, m := range c.sessionStudents(programme, year) {
+		s := c.students[m]
+		dos, err := c.dossier(s, year, session, d, nil)
+		if err != nil {
+			return DeliberationView{}, err
+		}
+		ds := DeliberationStudent{Student: dos.Student, RecordVersion: dos.RecordVersion,
+			Proposed: dos.Proposal.IfGranted, IfRefused: dos.Proposal.Outcome, YearAverage: dos.Proposal.YearAverage,
+			ToDeliberate: []string{}, Failed: []string{}, Status: "undecided"}
+		for _, u := range dos.Proposal.UEs {
+			switch {
+			case u.Status == rules.ToDeliberate:
+				ds.ToDeliberate = append(ds.ToDeliberate, u.UE)
+			case u.Status == rules.NotAcquired && u.Credits > 0:
+				ds.Failed = append(ds.Failed, u.UE)
+			}
+		}
+		if del != nil {
+			if id := del.decisionOf(m); id != "" {
+				for _, dec := range s.Decisions {
+					if dec.ID == id {
+						view := dec.view()
+						ds.Decision, ds.Status = &view, "decided"
+					}
+				}
+			}
+			if _, ok := del.upheldPending(m); ok {
+				ds.Status = "re-deliberation"
+			}
+		}
+		if ds.Decision != nil {
+			v.Decided++
+		} else {
+			v.Undecided++
+		}
+		v.Students = append(v.Students, ds)
+	}
+	return v, nil
+}
+
+// deliberationDocuments checks that programme, year and session name a
+// session that can be deliberated, and returns the year's documents.
+func (c *Cohort) deliberationDocuments(programme, year string, session catalog.Session) (Documents, error) {
+	d, err := c.sessionDocuments(year, session)
+	if err == nil && d.Catalog.Programme.Code != programme {
+		err = notFound("programme", programme, "the "+year+" catalog is that of programme "+d.Catalog.Programme.Code)
+	}
+	return d, err
+}
+
+func (d *deliberation) status() string {
+	switch {
+	case d.Published != nil:
+		return Published
+	case d.Closed != nil:
+		return Closed
+	case d.Opened != nil:
+		return Open
+	}
+	return NotOpened
+}
+
+func (d *deliberation) opening() *Opening {
+	if d.Opened == nil {
+		return nil
+	}
+	o := d.Opened
+	return &Opening{Stamp: Stamp(o.stamp), Present: slices.Clone(o.MembersPresent), Quorum: o.Quorum, Override: o.Override}
+}
+
+func (d *deliberation) closed() *Stamp {
+	if d.Closed == nil {
+		return nil
+	}
+	s := Stamp(*d.Closed)
+	return &s
+}
+
+func (a *appealRecord) view() AppealView {
+	v := AppealView{ID: a.ID, Student: a.Student, UE: a.UE, Grounds: a.Grounds, Filed: Stamp(a.stamp),
+		Status: "filed", Motivation: a.Motivation, AnsweredBy: a.AnsweredBy}
+	if a.Decided != nil {
+		s := Stamp(*a.Decided)
+		v.Decided = &s
+		v.Status = map[bool]string{true: "upheld", false: "rejected"}[a.Upheld]
+	}
+	return v
+}
+
+// differences lists how decision e departs from the rules' proposal it
+// was taken on, as the decision records it: a UE granted outside the
+// criteria or refused within them, an outcome other than the proposed
+// one, a mention other than the proposed one.
+func differences(e events.DecisionRecorded) []Difference {
+	out := []Difference{}
+	for _, g := range e.Grants {
+		switch {
+		case g.Granted && g.Basis != events.GrantWithinCriteria:
+			out = append(out, Difference{What: DiffGrant, UE: g.UE, From: string(rules.NotAcquired), To: "granted"})
+		case !g.Granted && g.Basis == events.GrantWithinCriteria:
+			out = append(out, Difference{What: DiffGrant, UE: g.UE, From: string(rules.ToDeliberate), To: "refused"})
+		}
+	}
+	if e.Outcome != e.Proposed {
+		out = append(out, Difference{What: DiffOutcome, From: e.Proposed, To: e.Outcome})
+	}
+	if e.Mention != e.ProposedMention {
+		out = append(out, Difference{What: DiffMention, From: e.ProposedMention, To: e.Mention})
+	}
+	return out
+}
+
+// PublishedBound is the log position of the last publication of results
+// in force at now: what a student may see of their record is what the log
+// held then. False when no results are published yet.
+func (c *Cohort) PublishedBound(now time.Time) (uint64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var bound uint64
+	for _, d := range c.deliberations {
+		if p := d.Published; p != nil && !p.At.After(now) && p.Position > bound {
+			bound = p.Position
+		}
+	}
+	return bound, bound > 0
+}
