@@ -47,7 +47,7 @@ func (a *api) authenticate(r *http.Request) (auth.Identity, error) {
 	return id, nil
 }
 
-// read serves a request that writes nothing.
+// read serves a request that writes nothing (a what-if has a body).
 func (a *api) read(fn endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := a.authenticate(r)
@@ -55,7 +55,12 @@ func (a *api) read(fn endpoint) http.Handler {
 			writeError(w, r, err)
 			return
 		}
-		rep, err := fn(&call{r: r, id: id})
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			writeError(w, r, &badRequest{fmt.Sprintf("request body: %v (at most %d bytes)", err, maxBody)})
+			return
+		}
+		rep, err := fn(&call{r: r, id: id, body: body})
 		if err != nil {
 			writeError(w, r, err)
 			return

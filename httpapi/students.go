@@ -8,6 +8,8 @@ import (
 // Written is the answer to a command: where its records landed, for a
 // reader to wait for, and whether it was a retry of one already written.
 type Written struct {
+	// ID is the ID of the first record written (an appeal's, for one).
+	ID              string `json:"id,omitempty"`
 	Position        uint64 `json:"position"`
 	Version         uint64 `json:"version"`
 	Records         int    `json:"records"`
@@ -17,6 +19,7 @@ type Written struct {
 func writtenOf(a eventlog.Appended) Written {
 	w := Written{Records: len(a.Records), AlreadyRecorded: a.AlreadyRecorded}
 	if n := len(a.Records); n > 0 {
+		w.ID = a.Records[0].ID.String()
 		w.Position, w.Version = a.Records[n-1].Position, a.Records[n-1].Version
 	}
 	return w
