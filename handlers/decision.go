@@ -64,12 +64,12 @@ func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key st
 	}
 	docs, _ := hs.Cohort.Documents(ref.Year)
 	in.Student = normMatricule(in.Student)
-	if !slices.Contains(hs.Cohort.SessionStudents(ref.Programme, ref.Year), in.Student) {
+	if !slices.Contains(hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session)), in.Student) {
 		reason := NotFound
 		if _, ok := hs.Cohort.Registration(in.Student); ok {
 			reason = Invalid
 		}
-		return Decided{}, refuse(reason, "student", in.Student, "not a student of the session: no validated %s programme in %s", ref.Programme, ref.Year)
+		return Decided{}, refuse(reason, "student", in.Student, "not a student of the session: no validated %s programme in %s, or the year was settled at an earlier session", ref.Programme, ref.Year)
 	}
 	var out Decided
 	got, err := execute(ctx, hs, ref.aggregate(), key, newDeliberationState, func(st *deliberationState) ([]events.Pending, error) {

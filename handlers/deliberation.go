@@ -133,7 +133,7 @@ func (hs *Handlers) CloseDeliberation(ctx context.Context, id auth.Identity, key
 	if id.ID != j.President && id.ID != j.Secretary {
 		return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "the jury's president (%s) or secretary (%s) closes a deliberation", j.President, j.Secretary)
 	}
-	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year)
+	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session))
 	return execute(ctx, hs, ref.aggregate(), key, newDeliberationState, func(st *deliberationState) ([]events.Pending, error) {
 		if err := st.writable(ref); err != nil {
 			return nil, err

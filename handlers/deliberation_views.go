@@ -61,7 +61,7 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 	if err != nil {
 		return projections.WhatIfView{}, err
 	}
-	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year)
+	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session))
 	var ps problems
 	in2 := projections.WhatIf{All: in.All, Criteria: in.Criteria}
 	for i, m := range in.Students {

@@ -24,6 +24,7 @@ func (a *api) routes() []route {
 		{"POST", "/api/v1/students/{matricule}/admission", a.write(a.admitStudent)},
 		{"PUT", "/api/v1/students/{matricule}/pae/{year}", a.write(a.validatePAE)},
 		{"POST", "/api/v1/students/{matricule}/pae/{year}/amendments", a.write(a.amendPAE)},
+		{"POST", "/api/v1/students/{matricule}/recognitions", a.write(a.recogniseCredits)},
 		{"GET", "/api/v1/students/{matricule}/transcripts/{year}", a.read(a.transcript)},
 		{"GET", "/api/v1/students/{matricule}/ledger", a.read(a.ledger)},
 		{"GET", "/api/v1/students/{matricule}/readiness", a.read(a.readiness)},

@@ -65,3 +65,12 @@ func (a *api) amendPAE(c *call) (reply, error) {
 	got, err := a.Handlers.AmendPAE(c.r.Context(), c.id, c.key, c.r.PathValue("matricule"), c.r.PathValue("year"), in)
 	return ok(writtenOf(got)), err
 }
+
+func (a *api) recogniseCredits(c *call) (reply, error) {
+	var in handlers.Recognition
+	if err := c.decode(&in); err != nil {
+		return reply{}, err
+	}
+	got, err := a.Handlers.RecogniseCredits(c.r.Context(), c.id, c.key, c.r.PathValue("matricule"), in)
+	return created(writtenOf(got)), err
+}

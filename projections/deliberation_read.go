@@ -74,24 +74,37 @@ func (c *Cohort) publication(year string, session catalog.Session) (time.Time, b
 	return at, !at.IsZero()
 }
 
-// SessionStudents returns the matricules of the students of programme
-// with a validated programme in year, in order: those a deliberation of
-// that year decides on.
-func (c *Cohort) SessionStudents(programme, year string) []string {
+// SessionStudents returns the matricules of the students a deliberation
+// of session decides on, in order: those of programme with a validated
+// programme in year whose year no earlier session settled (a decision in
+// force passing the year or completing the cycle).
+func (c *Cohort) SessionStudents(programme, year string, session catalog.Session) []string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.sessionStudents(programme, year)
+	return c.sessionStudents(programme, year, session)
 }
 
-func (c *Cohort) sessionStudents(programme, year string) []string {
+func (c *Cohort) sessionStudents(programme, year string, session catalog.Session) []string {
 	var out []string
 	for m, s := range c.students {
-		if y := s.year(year); y != nil && y.PAE != nil && y.PAE.Programme == programme {
+		if y := s.year(year); y != nil && y.PAE != nil && y.PAE.Programme == programme && !s.settled(year, session) {
 			out = append(out, m)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// settled reports whether a decision in force taken at a session of year
+// before session passed the year or completed the cycle.
+func (s *student) settled(year string, session catalog.Session) bool {
+	for _, d := range s.Decisions {
+		if !d.Superseded && d.Year == year && catalog.Session(d.Session) < session &&
+			(d.Outcome == string(rules.YearPassed) || d.Outcome == string(rules.CycleCompleted)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Deliberation returns where the deliberation of one session stands, with
@@ -120,7 +133,7 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 		}
 		v.Status = del.status()
 	}
-	for _, m := range c.sessionStudents(programme, year) {
+	for _, m := range c.sessionStudents(programme, year, session) {
 		s := c.students[m]
 		dos, err := c.dossier(s, year, session, d, nil)
 		if err != nil {

@@ -10,9 +10,11 @@ import (
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/gradetest"
 	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/rules"
 )
 
 // TestLiveEqualsRebuild drives the real command handlers with random
@@ -34,6 +36,9 @@ func TestLiveEqualsRebuild(t *testing.T) {
 			d := newDriver(t, env, seed)
 			for range steps {
 				d.step()
+			}
+			if d.decisions == 0 {
+				t.Fatalf("no jury decision was recorded: the driver tests too little")
 			}
 			if d.accepted < steps/3 {
 				t.Fatalf("only %d of %d random commands were accepted: the driver tests too little", d.accepted, steps)
@@ -67,7 +72,7 @@ func TestLiveEqualsRebuild(t *testing.T) {
 					t.Fatalf("transcript of %s from the restored snapshot differs (%v, %v)", mat, err1, err2)
 				}
 			}
-			t.Logf("%d commands, %d accepted, %d students, log at %d, snapshot %d bytes", steps, d.accepted, len(d.students),
+			t.Logf("%d commands, %d accepted, %d decisions, %d students, log at %d, snapshot %d bytes", steps, d.accepted, d.decisions, len(d.students),
 				env.Handlers.Cohort.Position(), len(live))
 		})
 	}
@@ -82,6 +87,8 @@ type driver struct {
 	paes     map[string][]string
 	ues      []catalog.UE
 	accepted int
+	// decisions counts the jury decisions recorded.
+	decisions int
 }
 
 var secretariat = auth.Identity{ID: "sec.prop", Roles: []string{auth.Secretariat}}
@@ -96,7 +103,56 @@ func newDriver(t *testing.T, env *gradetest.Env, seed uint64) *driver {
 	for _, s := range []catalog.Session{catalog.Q1, catalog.Q2, catalog.Q3} {
 		d.ok(env.Handlers.ScheduleSession(t.Context(), secretariat, "", gradetest.Year, s, handlers.Schedule{}))
 	}
+	d.ok(env.Handlers.ConstituteJury(t.Context(), secretariat, "", "MIAS", gradetest.Year, handlers.JuryInput{
+		President: president.ID, Secretary: "jury.b", Members: []events.JuryMember{
+			{ID: president.ID, Name: "A", Institution: "HELMo"}, {ID: "jury.b", Name: "B", Institution: "HEPL"},
+			{ID: "jury.c", Name: "C", Institution: "HELMo"}, {ID: "jury.d", Name: "D", Institution: "HEPL"},
+			{ID: "jury.e", Name: "E", Institution: "HELMo"}}}))
 	return d
+}
+
+var president = auth.Identity{ID: "jury.a", Roles: []string{auth.Jury}}
+
+// deliberate takes a random step of a random session's deliberation:
+// open (with the president's override), decide a student on the dossier
+// shown (granting or refusing what is to deliberate), close, publish,
+// appeal, decide an appeal.
+func (d *driver) deliberate() {
+	ctx, hs := d.t.Context(), d.env.Handlers
+	ref := handlers.DeliberationRef{Programme: "MIAS", Year: gradetest.Year, Session: string([]catalog.Session{catalog.Q1, catalog.Q2, catalog.Q3}[d.rnd.IntN(3)])}
+	mat := d.students[d.rnd.IntN(len(d.students))]
+	switch n := d.rnd.IntN(10); {
+	case n < 2:
+		d.ok(hs.OpenDeliberation(ctx, president, "", ref, handlers.Opening{Present: []string{"jury.a", "jury.b", "jury.c", "jury.d", "jury.e"},
+			Override: "sheets pending"}))
+	case n < 6:
+		dos, err := hs.Cohort.Dossier(mat, ref.Year, catalog.Session(ref.Session))
+		if err != nil {
+			return
+		}
+		in := handlers.DecisionInput{Student: mat, RecordVersion: dos.RecordVersion, Motivation: "motivated"}
+		for _, u := range dos.Proposal.UEs {
+			if u.Status == rules.ToDeliberate || u.Status == rules.NotAcquired && d.rnd.IntN(4) == 0 {
+				in.Grants = append(in.Grants, handlers.GrantInput{UE: u.UE, Granted: d.rnd.IntN(2) == 0, Motivation: "motivated"})
+			}
+		}
+		if _, err := hs.RecordDecision(ctx, president, "", ref, in); err == nil {
+			d.accepted++
+			d.decisions++
+		}
+	case n < 7:
+		d.ok(hs.CloseDeliberation(ctx, president, "", ref))
+	case n < 8:
+		d.ok(hs.PublishResults(ctx, secretariat, "", ref, d.env.Clock.Now()))
+	case n < 9:
+		d.ok(hs.FileAppeal(ctx, secretariat, "", ref, handlers.AppealInput{Student: mat, Grounds: "irregularity"}))
+	default:
+		v, err := hs.Cohort.Deliberation(ref.Programme, ref.Year, catalog.Session(ref.Session))
+		if err == nil && len(v.Appeals) > 0 {
+			a := v.Appeals[d.rnd.IntN(len(v.Appeals))]
+			d.ok(hs.DecideAppeal(ctx, president, "", ref, a.ID, handlers.AppealVerdict{Upheld: d.rnd.IntN(2) == 0, Motivation: "heard"}))
+		}
+	}
 }
 
 func (d *driver) ok(_ any, err error) {
@@ -116,9 +172,14 @@ func (d *driver) step() {
 		pae := d.pae()
 		d.ok(hs.ValidatePAE(ctx, secretariat, "", mat, gradetest.Year, handlers.PAERequest{UEs: pae}))
 		d.students, d.paes[mat] = append(d.students, mat), pae
-	case n < 80:
+	case n < 66:
 		ref, input := d.entry()
 		d.ok(hs.RecordEntries(ctx, secretariat, "", ref, handlers.SourceForm, []handlers.EntryInput{input}))
+	case n < 80:
+		d.deliberate()
+	case n < 82:
+		ref, input := d.entry() // the jury's correction after an upheld appeal, or refused
+		d.ok(hs.RecordEntries(ctx, president, "", ref, handlers.SourceForm, []handlers.EntryInput{input}))
 	case n < 88:
 		d.ok(hs.SubmitSheet(ctx, secretariat, "", d.sheet()))
 	case n < 94:

@@ -49,7 +49,7 @@ func (c *Cohort) WhatIf(programme, year string, session catalog.Session, w WhatI
 	}
 	who := slices.Concat(w.Students, slices.Collect(maps.Keys(byStudent)))
 	if w.All || w.Criteria != nil {
-		who = c.sessionStudents(programme, year)
+		who = c.sessionStudents(programme, year, session)
 	}
 	slices.Sort(who)
 	for _, m := range slices.Compact(who) {
