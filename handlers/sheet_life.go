@@ -125,6 +125,9 @@ func (hs *Handlers) ExtendDeadline(ctx context.Context, id auth.Identity, key st
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
+	if err := sc.frozen(); err != nil {
+		return eventlog.Appended{}, err
+	}
 	in.Student = normMatricule(in.Student)
 	var ps problems
 	if !in.Until.After(sc.schedule.EncodingDeadline) {
