@@ -72,6 +72,9 @@ func historyEntry(r events.Record) (HistoryEntry, error) {
 	if year, session, ue, ok := SheetParts(r.Aggregate); ok {
 		e.Context = strings.Join([]string{year, string(session), "UE " + ue}, " ")
 	}
+	if t := r.Aggregate.Tokens(); r.Aggregate.Kind() == events.KindDeliberation && len(t) == 3 {
+		e.Context = t[1] + " " + t[2] + " deliberation"
+	}
 	describe(&e, r.Event)
 	return e, nil
 }
@@ -99,7 +102,10 @@ func describe(h *HistoryEntry, ev events.Event) {
 	case events.CreditsRecognised:
 		h.Context, h.Summary, h.Value, h.Reason = e.Year+" UE "+e.UE, "prior credits recognised", e.Basis, e.Reason
 	case events.DegreeConferred:
-		h.Context, h.Summary, h.Value = e.Year, "degree conferred", strings.TrimSpace(e.Average+" "+e.Mention)
+		h.Summary, h.Value = "degree conferred", strings.TrimSpace(e.Average+" "+e.Mention)
+		if h.Context == "" {
+			h.Context = e.Year
+		}
 	case events.MarkRecorded:
 		withActivity(e.Activity)
 		h.Summary, h.Value = "result recorded", e.Entry.String()
@@ -114,6 +120,12 @@ func describe(h *HistoryEntry, ev events.Event) {
 		h.Summary, h.Value, h.Reason = "encoding deadline extended", e.Until.Format("2006-01-02 15:04 MST"), e.Reason
 	case events.DecisionRecorded:
 		h.Summary, h.Value, h.Reason = "jury decision recorded", e.Outcome, e.Motivation
+		for _, g := range e.Grants {
+			h.Value += fmt.Sprintf("; UE %s (%s) %s", g.UE, g.Mark, map[bool]string{true: "granted", false: "refused"}[g.Granted])
+		}
+		if e.Mention != "" {
+			h.Value += "; mention " + e.Mention
+		}
 		if e.Supersedes != "" {
 			h.Previous = "decision " + e.Supersedes
 		}
@@ -122,7 +134,7 @@ func describe(h *HistoryEntry, ev events.Event) {
 	case events.AppealFiled:
 		h.Summary, h.Reason = "appeal filed", e.Grounds
 		if e.UE != "" {
-			h.Context = "UE " + e.UE
+			h.Context += " UE " + e.UE
 		}
 	case events.AppealDecided:
 		h.Summary, h.Reason = "appeal decided", e.Motivation
