@@ -46,8 +46,17 @@ type WhatIfInput struct {
 	Changes  []projections.Change `json:"changes,omitempty"`
 	Students []string             `json:"students,omitempty"`
 	// All compares every student of the session.
-	All      bool                `json:"all,omitempty"`
-	Criteria *rules.Deliberation `json:"criteria,omitempty"`
+	All bool `json:"all,omitempty"`
+	// Criteria replace the ruleset's deliberation criteria; a criterion
+	// left out keeps the ruleset's value.
+	Criteria *Criteria `json:"criteria,omitempty"`
+}
+
+// Criteria are hypothetical deliberation criteria.
+type Criteria struct {
+	MaxDeficit       *rules.Mark `json:"max_deficit,omitempty"`
+	MaxFailedCredits *int        `json:"max_failed_credits,omitempty"`
+	MinYearAverage   *rules.Mark `json:"min_year_average,omitempty"`
 }
 
 // WhatIf shows the proposals a hypothesis would give beside the real
@@ -63,7 +72,23 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 	}
 	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session))
 	var ps problems
-	in2 := projections.WhatIf{All: in.All, Criteria: in.Criteria}
+	in2 := projections.WhatIf{All: in.All}
+	if c := in.Criteria; c != nil {
+		crit := docs.Ruleset.Deliberation
+		if c.MaxDeficit != nil {
+			crit.MaxDeficit = *c.MaxDeficit
+		}
+		if c.MaxFailedCredits != nil {
+			crit.MaxFailedCredits = *c.MaxFailedCredits
+		}
+		if c.MinYearAverage != nil {
+			crit.MinYearAverage = *c.MinYearAverage
+		}
+		if crit.MaxFailedCredits < 0 || crit.MaxDeficit < 0 || crit.MinYearAverage < 0 {
+			ps.add("criteria", "", "criteria are not negative")
+		}
+		in2.Criteria = &crit
+	}
 	for i, m := range in.Students {
 		m = normMatricule(m)
 		if !slices.Contains(students, m) {
@@ -99,9 +124,6 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 		}
 		ch.Value, ch.Session = next.Mark+next.Code, string(session)
 		in2.Changes = append(in2.Changes, ch)
-	}
-	if in.Criteria != nil && (in.Criteria.MaxFailedCredits < 0 || in.Criteria.MaxDeficit < 0) {
-		ps.add("criteria", "", "criteria are not negative")
 	}
 	if err := ps.err(Invalid); err != nil {
 		return projections.WhatIfView{}, err

@@ -176,7 +176,7 @@ func viewParams(c *call, asOf bool, formats ...string) (string, handlers.ViewQue
 	if !asOf {
 		for _, name := range []string{"as_of_position", "as_of"} {
 			if v, given := query[name]; given {
-				return "", q, &badRequest{fmt.Sprintf("query parameter %s=%q: grade-sheet statuses are read live only; as_of_position and as_of bound a student's views", name, strings.Join(v, ","))}
+				return "", q, &badRequest{fmt.Sprintf("query parameter %s=%q: this view is read live only; as_of_position and as_of bound a student's views (transcript, ledger, readiness, history, dossier), and /replay shows a deliberation as it went", name, strings.Join(v, ","))}
 			}
 		}
 		return format, q, nil

@@ -127,6 +127,11 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 		if del.Published != nil {
 			at := del.Published.At
 			v.PublishedAt = &at
+			for _, dec := range del.Decisions {
+				if dec.Position > del.Published.Position {
+					v.Unpublished++
+				}
+			}
 		}
 		for _, a := range del.Appeals {
 			v.Appeals = append(v.Appeals, a.view())

@@ -67,7 +67,10 @@ type DeliberationView struct {
 	Students    []DeliberationStudent `json:"students"`
 	Decided     int                   `json:"decided"`
 	Undecided   int                   `json:"undecided"`
-	Appeals     []AppealView          `json:"appeals"`
+	// Unpublished counts the decisions recorded after the last publication
+	// (after an appeal): students see them once results are published again.
+	Unpublished int          `json:"unpublished"`
+	Appeals     []AppealView `json:"appeals"`
 }
 
 // DeliberationStudent is one student of a session's deliberation.

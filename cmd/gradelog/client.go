@@ -46,7 +46,7 @@ var brussels = func() *time.Location {
 
 // newClientCmds returns the top-level commands that call the HTTP API.
 func newClientCmds(e *env) []*cobra.Command {
-	return []*cobra.Command{newStudentCmd(e), newPAECmd(e), newSessionCmd(e), newSheetCmd(e)}
+	return []*cobra.Command{newStudentCmd(e), newPAECmd(e), newSessionCmd(e), newSheetCmd(e), newJuryCmd(e), newDeliberationCmd(e), newAppealCmd(e)}
 }
 
 const clientHelp = `
