@@ -22,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/benchraw"
@@ -246,35 +244,11 @@ func BenchmarkAsOf(b *testing.B) {
 	}
 	raw := func(lo, hi int) {
 		for range hi - lo {
-			rawGets(b, ctx, stream, positions)
+			benchraw.Gets(b, ctx, stream, positions)
 		}
 	}
 	rawD, oursD := benchraw.Measure(b, b.N, raw, ours)
 	benchraw.Report(b, "reconstructions/s", b.N, b.N, rawD, oursD)
 	b.ReportMetric(float64(oursD.Microseconds())/1000/float64(b.N), "ms/op")
 	b.ReportMetric(float64(rawD.Microseconds())/1000/float64(b.N), "raw-ms/op")
-}
-
-// rawGets fetches positions with direct gets, 16 in flight, as
-// eventlog.ReadAt does, without decoding.
-func rawGets(b *testing.B, ctx context.Context, s jetstream.Stream, positions []uint64) {
-	next := make(chan uint64)
-	var wg sync.WaitGroup
-	var fe benchraw.FirstErr
-	for range 16 {
-		wg.Go(func() {
-			for p := range next {
-				_, err := s.GetMsg(ctx, p)
-				fe.Set(err)
-			}
-		})
-	}
-	for _, p := range positions {
-		next <- p
-	}
-	close(next)
-	wg.Wait()
-	if err := fe.Err(); err != nil {
-		b.Fatal(err)
-	}
 }

@@ -180,12 +180,47 @@ func (c *Cohort) setDocuments(year string, raw rawDocuments) {
 	c.raw[year] = raw
 	var d Documents
 	if raw.Catalog != nil {
-		d.Catalog, _ = catalog.FromJSON(raw.Catalog)
+		d.Catalog = parsedCatalogs.get(raw.Catalog, catalog.FromJSON)
 	}
 	if raw.Ruleset != nil {
-		d.Ruleset, _ = rules.FromJSON(raw.Ruleset)
+		d.Ruleset = parsedRulesets.get(raw.Ruleset, rules.FromJSON)
 	}
 	c.documents[year] = d
+}
+
+// Parsed documents are shared by every cohort of the process: a
+// reconstruction as of a past moment (a fresh cohort per view) then costs
+// its student's records, not a parse of the catalog and ruleset. Documents
+// are never changed once parsed.
+var (
+	parsedCatalogs = &parsed[catalog.Catalog]{}
+	parsedRulesets = &parsed[rules.Ruleset]{}
+)
+
+// parsed caches documents by their published bytes; a few versions per
+// year are ever published, so it is cleared past maxParsed.
+type parsed[T any] struct {
+	mu sync.Mutex
+	by map[string]*T
+}
+
+const maxParsed = 64
+
+func (p *parsed[T]) get(raw []byte, parse func([]byte) (*T, error)) *T {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if v, ok := p.by[string(raw)]; ok {
+		return v
+	}
+	v, err := parse(raw)
+	if err != nil {
+		return nil // the write side refuses such a document; see setDocuments
+	}
+	if p.by == nil || len(p.by) >= maxParsed {
+		p.by = map[string]*T{}
+	}
+	p.by[string(raw)] = v
+	return v
 }
 
 func (c *Cohort) studentOf(a events.AggregateID) *student {

@@ -287,3 +287,28 @@ func Events(b *testing.B) int {
 	}
 	return 1_000_000
 }
+
+// Gets fetches the records at positions of stream s with direct gets, 16
+// in flight, as eventlog.ReadAt does, without decoding: the raw ceiling of
+// a reconstruction that reads them.
+func Gets(tb testing.TB, ctx context.Context, s jetstream.Stream, positions []uint64) {
+	next := make(chan uint64)
+	var wg sync.WaitGroup
+	var fe FirstErr
+	for range 16 {
+		wg.Go(func() {
+			for p := range next {
+				_, err := s.GetMsg(ctx, p)
+				fe.Set(err)
+			}
+		})
+	}
+	for _, p := range positions {
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	if err := fe.Err(); err != nil {
+		tb.Fatal(err)
+	}
+}
