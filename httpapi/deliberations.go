@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/minutespdf"
 )
 
 // The jury and its deliberations: constitution, opening, decisions,
@@ -120,12 +123,22 @@ func (a *api) deliberationView(c *call) (reply, error) {
 }
 
 func (a *api) minutes(c *call) (reply, error) {
-	_, q, err := viewParams(c, false, formatJSON)
+	format, q, err := viewParams(c, false, formatJSON, formatPDF)
 	if err != nil {
 		return reply{}, err
 	}
 	m, err := a.Handlers.Minutes(c.r.Context(), c.id, deliberationRef(c), q)
-	return c.reflects(ok(m), m.Position, err)
+	if err != nil {
+		return reply{}, err
+	}
+	rep := ok(m)
+	if format == formatPDF {
+		var buf bytes.Buffer
+		err = minutespdf.Write(&buf, m, minutespdf.Options{GeneratedAt: a.Now()})
+		rep = reply{status: http.StatusOK, raw: buf.Bytes(), contentType: "application/pdf",
+			filename: fmt.Sprintf("pv-%s-%s-%s.pdf", m.Programme, m.Year, m.Session)}
+	}
+	return c.reflects(rep, m.Position, err)
 }
 
 func (a *api) replay(c *call) (reply, error) {

@@ -9,8 +9,9 @@ import (
 	"github.com/gradelog/gradelog/rules"
 )
 
-// The French labels of the rendered document. Unknown values fall back to
-// the raw value, so that a new status or outcome still prints something.
+// The French labels of the rendered documents (the transcript here, the
+// minutes in package minutespdf). Unknown values fall back to the raw
+// value, so that a new status or outcome still prints something.
 
 // brussels is the time zone every date on the document is shown in.
 var brussels = mustLoad("Europe/Brussels")
@@ -23,13 +24,13 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-// dateTime writes an instant as a Belgian date and time: "02/07/2026 à 14:05".
-func dateTime(t time.Time) string {
+// DateTime writes an instant as a Belgian date and time: "02/07/2026 à 14:05".
+func DateTime(t time.Time) string {
 	return t.In(brussels).Format("02/01/2006 à 15:04")
 }
 
-// date writes the Belgian calendar date of an instant: "02/07/2026".
-func date(t time.Time) string {
+// Date writes the Belgian calendar date of an instant: "02/07/2026".
+func Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -58,7 +59,8 @@ var statusLabels = map[rules.Status]string{
 	rules.Pending:      "en attente",
 }
 
-func status(s rules.Status) string {
+// Status names where a UE's credits stand.
+func Status(s rules.Status) string {
 	if l, ok := statusLabels[s]; ok {
 		return l
 	}
@@ -92,7 +94,8 @@ var outcomeLabels = map[rules.Outcome]string{
 	rules.CycleCompleted: "cycle réussi",
 }
 
-func outcome(o string) string {
+// Outcome names a student's outcome (rules.Outcome).
+func Outcome(o string) string {
 	if l, ok := outcomeLabels[rules.Outcome(o)]; ok {
 		return l
 	}
@@ -110,17 +113,17 @@ func markOrDash(m *rules.Mark) string {
 	return mark(*m)
 }
 
-// result writes a recorded result: a mark with a decimal comma, a code
+// Result writes a recorded result: a mark with a decimal comma, a code
 // (ABS, CM, VAL…) as recorded.
-func result(s string) string {
+func Result(s string) string {
 	if m, err := rules.ParseMark(s); err == nil {
 		return mark(m)
 	}
 	return s
 }
 
-// plural writes n and a noun, with an s from two on (French usage).
-func plural(n int, noun string) string {
+// Plural writes n and a noun, with an s from two on (French usage).
+func Plural(n int, noun string) string {
 	if n < 2 {
 		return fmt.Sprintf("%d %s", n, noun)
 	}

@@ -1,21 +1,64 @@
 package transcriptpdf
 
 import (
+	"fmt"
+	"time"
+
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
+// The layout of gradelog's printable documents: A4 pages in the Go fonts,
+// tables of wrapped rows that break across pages, section headings, a
+// running header and a footer. The transcript is drawn with it, and so are
+// the minutes of a deliberation (package minutespdf).
+
 // Page geometry, in millimetres (A4 portrait).
 const (
-	marginX      = 15.0
-	marginTop    = 18.0
-	marginBottom = 18.0
-	contentWidth = 210 - 2*marginX
+	MarginX      = 15.0
+	MarginTop    = 18.0
+	MarginBottom = 18.0
+	ContentWidth = 210 - 2*MarginX
 	padY         = 0.9 // space above and below the text of a table cell
 	family       = "go"
 )
+
+// TableSize is the font size of table text, in points.
+const TableSize = 8
+
+// Layout is a document being drawn.
+type Layout struct {
+	F *fpdf.Fpdf
+	// Repeat redraws the column headings of the table under way on a new
+	// page; nil outside a table.
+	Repeat func()
+}
+
+// NewLayout starts an A4 document generated at generatedAt: its geometry,
+// the embedded fonts, and its creation and modification dates (in
+// Brussels time). The output is deterministic: nothing is read from a
+// clock and no random identifier is written.
+func NewLayout(generatedAt time.Time) *Layout {
+	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
+	f.SetMargins(MarginX, MarginTop, MarginX)
+	f.SetAutoPageBreak(true, MarginBottom)
+	f.SetCellMargin(1.2)
+	f.SetLineWidth(0.2)
+	f.SetDrawColor(150, 150, 150)
+	f.AliasNbPages("{nb}")
+	addFonts(f)
+
+	at := generatedAt.In(brussels)
+	f.SetCreationDate(at)
+	f.SetModificationDate(at)
+	f.SetCatalogSort(true)
+	f.SetCompression(true)
+	f.SetCreator("gradelog", false)
+	f.SetLang("fr-BE")
+	return &Layout{F: f}
+}
 
 // addFonts embeds the Go fonts (BSD-3-Clause, golang.org/x/image), which
 // cover Latin-1, the typographic quotes and dashes, and ≥.
@@ -25,119 +68,152 @@ func addFonts(f *fpdf.Fpdf) {
 	f.AddUTF8FontFromBytes(family, "I", goitalic.TTF)
 }
 
-// style is a font style: "" (regular), "B" or "I".
-type style string
+// Style is a font style: "" (regular), "B" or "I".
+type Style string
 
-// cell is one cell of a table row.
-type cell struct {
-	text  string
-	align string // "L", "C" or "R"; "L" when empty
-	style style
+// Cell is one cell of a table row.
+type Cell struct {
+	Text  string
+	Align string // "L", "C" or "R"; "L" when empty
+	Style Style
 }
 
-// row is a table row: cells and their widths (at most contentWidth in all).
-type row struct {
-	widths []float64
-	cells  []cell
-	size   float64 // font size in points
-	fill   int     // grey level of the background; 0 for none
+// Row is a table row: cells and their widths (at most ContentWidth in all).
+type Row struct {
+	Widths []float64
+	Cells  []Cell
+	Size   float64 // font size in points
+	Fill   int     // grey level of the background; 0 for none
 }
 
 func lineHeight(size float64) float64 { return size * 0.3528 * 1.22 }
 
-func (d *doc) font(s style, size float64) { d.f.SetFont(family, string(s), size) }
+// Font sets the font of the text that follows.
+func (l *Layout) Font(s Style, size float64) { l.F.SetFont(family, string(s), size) }
 
 // lines wraps a cell's text to its width in its font.
-func (d *doc) lines(c cell, w, size float64) []string {
-	d.font(c.style, size)
-	return d.f.SplitText(c.text, w)
+func (l *Layout) lines(c Cell, w, size float64) []string {
+	l.Font(c.Style, size)
+	return l.F.SplitText(c.Text, w)
 }
 
-// height is the height a row takes: its tallest cell.
-func (d *doc) height(r row) float64 {
+// Height is the height a row takes: its tallest cell.
+func (l *Layout) Height(r Row) float64 {
 	n := 1
-	for i, c := range r.cells {
-		n = max(n, len(d.lines(c, r.widths[i], r.size)))
+	for i, c := range r.Cells {
+		n = max(n, len(l.lines(c, r.Widths[i], r.Size)))
 	}
-	return float64(n)*lineHeight(r.size) + 2*padY
+	return float64(n)*lineHeight(r.Size) + 2*padY
 }
 
 // bottom is the lowest y content may reach on a page.
-func (d *doc) bottom() float64 {
-	_, h := d.f.GetPageSize()
-	return h - marginBottom
+func (l *Layout) bottom() float64 {
+	_, h := l.F.GetPageSize()
+	return h - MarginBottom
 }
 
-// ensure starts a new page unless h millimetres fit on this one; a table
+// Ensure starts a new page unless h millimetres fit on this one; a table
 // under way redraws its column headings there.
-func (d *doc) ensure(h float64) {
-	if d.f.GetY()+h <= d.bottom() {
+func (l *Layout) Ensure(h float64) {
+	if l.F.GetY()+h <= l.bottom() {
 		return
 	}
-	d.f.AddPage()
-	if d.repeat != nil {
-		d.repeat()
+	l.F.AddPage()
+	if l.Repeat != nil {
+		l.Repeat()
 	}
 }
 
-// keep starts a new page unless a block of height h fits on this one, so
+// Keep starts a new page unless a block of height h fits on this one, so
 // that a block that fits on a page is never split.
-func (d *doc) keep(h float64) {
-	if h <= d.bottom()-marginTop-10 {
-		d.ensure(h)
+func (l *Layout) Keep(h float64) {
+	if h <= l.bottom()-MarginTop-10 {
+		l.Ensure(h)
 	}
 }
 
-// draw draws a row, breaking the page first if it does not fit.
-func (d *doc) draw(r row) {
-	h := d.height(r)
-	d.ensure(h)
-	x, y := marginX, d.f.GetY()
-	lh := lineHeight(r.size)
-	for i, c := range r.cells {
-		w := r.widths[i]
-		if r.fill > 0 {
-			d.f.SetFillColor(r.fill, r.fill, r.fill)
-			d.f.Rect(x, y, w, h, "FD")
+// Draw draws a row, breaking the page first if it does not fit.
+func (l *Layout) Draw(r Row) {
+	h := l.Height(r)
+	l.Ensure(h)
+	x, y := MarginX, l.F.GetY()
+	lh := lineHeight(r.Size)
+	for i, c := range r.Cells {
+		w := r.Widths[i]
+		if r.Fill > 0 {
+			l.F.SetFillColor(r.Fill, r.Fill, r.Fill)
+			l.F.Rect(x, y, w, h, "FD")
 		} else {
-			d.f.Rect(x, y, w, h, "D")
+			l.F.Rect(x, y, w, h, "D")
 		}
-		align := c.align
+		align := c.Align
 		if align == "" {
 			align = "L"
 		}
-		for j, line := range d.lines(c, w, r.size) {
-			d.f.SetXY(x, y+padY+float64(j)*lh)
-			d.f.CellFormat(w, lh, line, "", 0, align+"M", false, 0, "")
+		for j, line := range l.lines(c, w, r.Size) {
+			l.F.SetXY(x, y+padY+float64(j)*lh)
+			l.F.CellFormat(w, lh, line, "", 0, align+"M", false, 0, "")
 		}
 		x += w
 	}
-	d.f.SetXY(marginX, y+h)
+	l.F.SetXY(MarginX, y+h)
 }
 
-// heading writes a section title, kept with at least the next need
+// Heading writes a section title, kept with at least the next need
 // millimetres of content.
-func (d *doc) heading(title string, need float64) {
-	d.repeat = nil
-	d.f.Ln(4)
-	d.ensure(7 + need)
-	d.font("B", 11)
-	d.f.CellFormat(contentWidth, 6, title, "B", 1, "L", false, 0, "")
-	d.f.Ln(1.5)
+func (l *Layout) Heading(title string, need float64) {
+	l.Repeat = nil
+	l.F.Ln(4)
+	l.Ensure(7 + need)
+	l.Font("B", 11)
+	l.F.CellFormat(ContentWidth, 6, title, "B", 1, "L", false, 0, "")
+	l.F.Ln(1.5)
 }
 
-// pairs draws a section of a two-column table of labels and values, kept
+// Pairs draws a section of a two-column table of labels and values, kept
 // on one page with its title.
-func (d *doc) pairs(title string, kv [][2]string) {
-	rows := make([]row, len(kv))
+func (l *Layout) Pairs(title string, kv [][2]string) {
+	rows := make([]Row, len(kv))
 	h := 0.0
 	for i, p := range kv {
-		rows[i] = row{widths: []float64{70, 50}, size: 9,
-			cells: []cell{{text: p[0]}, {text: p[1], align: "R", style: "B"}}}
-		h += d.height(rows[i])
+		rows[i] = Row{Widths: []float64{70, 50}, Size: 9,
+			Cells: []Cell{{Text: p[0]}, {Text: p[1], Align: "R", Style: "B"}}}
+		h += l.Height(rows[i])
 	}
-	d.heading(title, h)
+	l.Heading(title, h)
 	for _, r := range rows {
-		d.draw(r)
+		l.Draw(r)
 	}
+}
+
+// Note writes a line of italic text, such as "nothing to show".
+func (l *Layout) Note(text string) {
+	l.Font("I", 9)
+	l.F.CellFormat(ContentWidth, 5, text, "", 1, "L", false, 0, "")
+}
+
+// RunningHeader writes text at the top of every page after the first.
+func (l *Layout) RunningHeader(text string) {
+	if l.F.PageNo() == 1 {
+		return
+	}
+	l.F.SetTextColor(90, 90, 90)
+	l.Font("", 8)
+	l.F.SetXY(MarginX, 9)
+	l.F.CellFormat(ContentWidth, 4, text, "B", 0, "L", false, 0, "")
+	l.F.SetTextColor(0, 0, 0)
+}
+
+// Footer writes the generation date, the log position the document
+// reflects and the page.
+func (l *Layout) Footer(generatedAt time.Time, position uint64) {
+	f := l.F
+	f.SetY(-MarginBottom + 5)
+	f.SetTextColor(90, 90, 90)
+	l.Font("", 7.5)
+	w := ContentWidth / 3
+	f.CellFormat(w, 4, "Généré le "+DateTime(generatedAt)+" (heure de Bruxelles)", "T", 0, "L", false, 0, "")
+	f.CellFormat(w, 4, fmt.Sprintf("Position du journal : %d", position), "T", 0, "C", false, 0, "")
+	f.CellFormat(w, 4, fmt.Sprintf("Page %d/{nb}", f.PageNo()), "T", 0, "R", false, 0, "")
+	f.SetTextColor(0, 0, 0)
 }

@@ -10,7 +10,7 @@ import (
 // credits draws how the year's PAE credits stand.
 func (d *doc) credits() {
 	c := d.t.Credits
-	d.pairs("Crédits de l'année", [][2]string{
+	d.Pairs("Crédits de l'année", [][2]string{
 		{"Crédits inscrits", fmt.Sprint(c.Enrolled)},
 		{"Crédits acquis", fmt.Sprint(c.Acquired)},
 		{"   dont délibérés", fmt.Sprint(c.Deliberated)},
@@ -21,7 +21,7 @@ func (d *doc) credits() {
 
 // averages draws the credit-weighted year and cycle averages.
 func (d *doc) averages() {
-	d.pairs("Moyennes (pondérées par les crédits)", [][2]string{
+	d.Pairs("Moyennes (pondérées par les crédits)", [][2]string{
 		{"Moyenne annuelle", average(d.t.YearAverage)},
 		{"Moyenne du cycle", average(d.t.CycleAverage)},
 	})
@@ -31,7 +31,7 @@ func average(a *projections.Average) string {
 	if a == nil {
 		return "—"
 	}
-	return fmt.Sprintf("%s/20 (%s)", mark(a.Mark), plural(a.Credits, "crédit"))
+	return fmt.Sprintf("%s/20 (%s)", mark(a.Mark), Plural(a.Credits, "crédit"))
 }
 
 // decisionCols: session, date, décision, mention, crédits octroyés, état.
@@ -39,39 +39,38 @@ var decisionCols = []float64{22, 22, 36, 34, 46, 20}
 
 // decisions draws the jury's decisions, superseded ones included.
 func (d *doc) decisions() {
-	d.heading("Décisions du jury", 12)
+	d.Heading("Décisions du jury", 12)
 	if len(d.t.Decisions) == 0 {
-		d.font("I", 9)
-		d.f.CellFormat(contentWidth, 5, "Aucune décision du jury pour cette année.", "", 1, "L", false, 0, "")
+		d.Note("Aucune décision du jury pour cette année.")
 		return
 	}
 	headings := func() {
-		d.draw(row{widths: decisionCols, size: tableSize, fill: 210, cells: []cell{
-			{text: "Session", style: "B"},
-			{text: "Date", style: "B"},
-			{text: "Décision", style: "B"},
-			{text: "Mention", style: "B"},
-			{text: "Crédits octroyés", style: "B"},
-			{text: "État", style: "B"},
+		d.Draw(Row{Widths: decisionCols, Size: TableSize, Fill: 210, Cells: []Cell{
+			{Text: "Session", Style: "B"},
+			{Text: "Date", Style: "B"},
+			{Text: "Décision", Style: "B"},
+			{Text: "Mention", Style: "B"},
+			{Text: "Crédits octroyés", Style: "B"},
+			{Text: "État", Style: "B"},
 		}})
 	}
 	headings()
-	d.repeat = headings
+	d.Repeat = headings
 	for _, dec := range d.t.Decisions {
-		state, st := "en vigueur", style("")
+		state, st := "en vigueur", Style("")
 		if dec.Superseded {
 			state, st = "remplacée", "I"
 		}
-		d.draw(row{widths: decisionCols, size: tableSize, cells: []cell{
-			{text: session(dec.Session), style: st},
-			{text: date(dec.At), style: st},
-			{text: outcome(dec.Outcome), style: st},
-			{text: dash(dec.Mention), style: st},
-			{text: d.granted(dec.Granted), style: st},
-			{text: state, style: st},
+		d.Draw(Row{Widths: decisionCols, Size: TableSize, Cells: []Cell{
+			{Text: session(dec.Session), Style: st},
+			{Text: Date(dec.At), Style: st},
+			{Text: Outcome(dec.Outcome), Style: st},
+			{Text: Dash(dec.Mention), Style: st},
+			{Text: d.granted(dec.Granted), Style: st},
+			{Text: state, Style: st},
 		}})
 	}
-	d.repeat = nil
+	d.Repeat = nil
 }
 
 // granted lists the UEs whose credits a decision granted, and their total.
@@ -88,7 +87,7 @@ func (d *doc) granted(codes []string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s (%s)", strings.Join(codes, ", "), plural(total, "crédit"))
+	return fmt.Sprintf("%s (%s)", strings.Join(codes, ", "), Plural(total, "crédit"))
 }
 
 // degree states the degree conferred, if any.
@@ -97,14 +96,15 @@ func (d *doc) degree() {
 	if g == nil {
 		return
 	}
-	d.pairs("Diplôme", [][2]string{
+	d.Pairs("Diplôme", [][2]string{
 		{"Diplôme conféré", "année " + g.Year},
 		{"Moyenne du cycle", mark(g.Average) + "/20"},
-		{"Mention", dash(g.Mention)},
+		{"Mention", Dash(g.Mention)},
 	})
 }
 
-func dash(s string) string {
+// Dash writes s, or a dash when it is empty.
+func Dash(s string) string {
 	if s == "" {
 		return "—"
 	}

@@ -17,6 +17,11 @@
 // Text is set in the Go fonts (golang.org/x/image/font/gofont, BSD-3-Clause
 // licence), embedded as UTF-8 TrueType subsets, so accents, «», dashes and
 // ≥ render as they are.
+//
+// The layout (Layout: fonts, tables, page breaks, running header and
+// footer) and the French labels (DateTime, Outcome, Status, Result…) are
+// exported for the other printable documents, the minutes of a
+// deliberation (package minutespdf), so that both look alike.
 package transcriptpdf
 
 import (
@@ -25,8 +30,6 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/gradelog/gradelog/projections"
 )
@@ -44,12 +47,9 @@ type Options struct {
 
 // doc is one document being rendered.
 type doc struct {
-	f *fpdf.Fpdf
+	*Layout
 	t projections.Transcript
 	o Options
-	// repeat redraws the column headings of the table under way on a new
-	// page; nil outside a table.
-	repeat func()
 }
 
 // Write renders t as a PDF to w.
@@ -57,10 +57,9 @@ func Write(w io.Writer, t projections.Transcript, o Options) error {
 	if o.GeneratedAt.IsZero() {
 		return errors.New("transcriptpdf: Options.GeneratedAt is required")
 	}
-	f := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
-	d := &doc{f: f, t: t, o: o}
+	d := &doc{Layout: NewLayout(o.GeneratedAt), t: t, o: o}
 	d.setup()
-	f.AddPage()
+	d.F.AddPage()
 	d.header()
 	if t.Empty != "" {
 		d.empty()
@@ -71,97 +70,62 @@ func Write(w io.Writer, t projections.Transcript, o Options) error {
 		d.decisions()
 		d.degree()
 	}
-	if err := f.Output(w); err != nil {
+	if err := d.F.Output(w); err != nil {
 		return fmt.Errorf("transcriptpdf: %w", err)
 	}
 	return nil
 }
 
-// setup sets the page geometry, fonts, metadata and running header and
-// footer.
+// setup sets the metadata and the running header and footer.
 func (d *doc) setup() {
-	f, t := d.f, d.t
-	f.SetMargins(marginX, marginTop, marginX)
-	f.SetAutoPageBreak(true, marginBottom)
-	f.SetCellMargin(1.2)
-	f.SetLineWidth(0.2)
-	f.SetDrawColor(150, 150, 150)
-	f.AliasNbPages("{nb}")
-	addFonts(f)
-
-	at := d.o.GeneratedAt.In(brussels)
-	f.SetCreationDate(at)
-	f.SetModificationDate(at)
-	f.SetCatalogSort(true)
-	f.SetCompression(true)
+	f, t := d.F, d.t
 	f.SetTitle(fmt.Sprintf("Relevé de notes – %s – %s", d.studentName(), t.Year), true)
 	f.SetSubject(strings.TrimSpace(t.ProgrammeTitle+" "+t.Programme), true)
 	f.SetAuthor(d.o.Institutions, true)
-	f.SetCreator("gradelog", false)
-	f.SetLang("fr-BE")
-
 	f.SetHeaderFuncMode(d.runningHeader, true)
-	f.SetFooterFunc(d.footer)
+	f.SetFooterFunc(func() { d.Footer(d.o.GeneratedAt, d.t.Position) })
 }
 
-func (d *doc) studentName() string {
-	s := d.t.Student
+func (d *doc) studentName() string { return StudentName(d.t.Student) }
+
+// StudentName writes a student's name as documents show it: "LEFÈVRE Zoé".
+func StudentName(s projections.Identity) string {
 	return strings.TrimSpace(strings.ToUpper(s.LastName) + " " + s.FirstName)
 }
 
 // runningHeader identifies the student on every page after the first.
 func (d *doc) runningHeader() {
-	if d.f.PageNo() == 1 {
-		return
-	}
-	d.f.SetTextColor(90, 90, 90)
-	d.font("", 8)
-	d.f.SetXY(marginX, 9)
-	d.f.CellFormat(contentWidth, 4, fmt.Sprintf("Relevé de notes – %s – matricule %s – %s",
-		d.studentName(), d.t.Student.Matricule, d.t.Year), "B", 0, "L", false, 0, "")
-	d.f.SetTextColor(0, 0, 0)
-}
-
-// footer writes the generation date, the log position and the page.
-func (d *doc) footer() {
-	f := d.f
-	f.SetY(-marginBottom + 5)
-	f.SetTextColor(90, 90, 90)
-	d.font("", 7.5)
-	w := contentWidth / 3
-	f.CellFormat(w, 4, "Généré le "+dateTime(d.o.GeneratedAt)+" (heure de Bruxelles)", "T", 0, "L", false, 0, "")
-	f.CellFormat(w, 4, fmt.Sprintf("Position du journal : %d", d.t.Position), "T", 0, "C", false, 0, "")
-	f.CellFormat(w, 4, fmt.Sprintf("Page %d/{nb}", f.PageNo()), "T", 0, "R", false, 0, "")
-	f.SetTextColor(0, 0, 0)
+	d.RunningHeader(fmt.Sprintf("Relevé de notes – %s – matricule %s – %s",
+		d.studentName(), d.t.Student.Matricule, d.t.Year))
 }
 
 // header writes the first page's title block.
 func (d *doc) header() {
-	f, t := d.f, d.t
+	f, t := d.F, d.t
 	f.SetY(12)
-	d.font("B", 10)
-	f.CellFormat(contentWidth/2, 5, d.o.Institutions, "", 0, "L", false, 0, "")
-	d.font("B", 16)
-	f.CellFormat(contentWidth/2, 7, "Relevé de notes", "", 1, "R", false, 0, "")
+	d.Font("B", 10)
+	f.CellFormat(ContentWidth/2, 5, d.o.Institutions, "", 0, "L", false, 0, "")
+	d.Font("B", 16)
+	f.CellFormat(ContentWidth/2, 7, "Relevé de notes", "", 1, "R", false, 0, "")
 	f.Ln(3)
-	d.font("B", 12)
+	d.Font("B", 12)
 	title := t.ProgrammeTitle
 	if t.Programme != "" {
 		title += " (" + t.Programme + ")"
 	}
-	f.MultiCell(contentWidth, 6, title, "", "L", false)
-	d.font("", 10)
-	f.CellFormat(contentWidth, 5.5, "Année académique "+t.Year, "", 1, "L", false, 0, "")
+	f.MultiCell(ContentWidth, 6, title, "", "L", false)
+	d.Font("", 10)
+	f.CellFormat(ContentWidth, 5.5, "Année académique "+t.Year, "", 1, "L", false, 0, "")
 	f.Ln(2)
-	d.draw(row{widths: []float64{110, 70}, size: 10, fill: 242, cells: []cell{
-		{text: "Étudiant·e : " + d.studentName(), style: "B"},
-		{text: "Matricule : " + t.Student.Matricule, style: "B", align: "R"},
+	d.Draw(Row{Widths: []float64{110, 70}, Size: 10, Fill: 242, Cells: []Cell{
+		{Text: "Étudiant·e : " + d.studentName(), Style: "B"},
+		{Text: "Matricule : " + t.Student.Matricule, Style: "B", Align: "R"},
 	}})
 	if t.AsOf != nil {
 		f.Ln(2)
 		f.SetTextColor(150, 40, 0)
-		d.font("I", 9)
-		f.MultiCell(contentWidth, 4.5, asOf(*t.AsOf), "", "L", false)
+		d.Font("I", 9)
+		f.MultiCell(ContentWidth, 4.5, asOf(*t.AsOf), "", "L", false)
 		f.SetTextColor(0, 0, 0)
 	}
 }
@@ -171,9 +135,9 @@ func asOf(a projections.AsOf) string {
 	s := "Reconstitué à partir du journal"
 	switch {
 	case !a.Instant.IsZero() && a.Position != 0:
-		s += fmt.Sprintf(" au %s (position %d)", dateTime(a.Instant), a.Position)
+		s += fmt.Sprintf(" au %s (position %d)", DateTime(a.Instant), a.Position)
 	case !a.Instant.IsZero():
-		s += " au " + dateTime(a.Instant)
+		s += " au " + DateTime(a.Instant)
 	case a.Position != 0:
 		s += fmt.Sprintf(" à la position %d", a.Position)
 	}
@@ -185,7 +149,7 @@ func asOf(a projections.AsOf) string {
 
 // empty explains, instead of the tables, why the transcript is empty.
 func (d *doc) empty() {
-	d.heading("Aucun résultat", 10)
-	d.font("", 10)
-	d.f.MultiCell(contentWidth, 5, d.t.Empty, "", "L", false)
+	d.Heading("Aucun résultat", 10)
+	d.Font("", 10)
+	d.F.MultiCell(ContentWidth, 5, d.t.Empty, "", "L", false)
 }

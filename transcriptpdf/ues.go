@@ -16,46 +16,43 @@ var (
 	sitCols = []float64{17, 66 + 9 + 13, 14, 24 + 37}
 )
 
-const tableSize = 8 // font size of table text, in points
-
 // ues draws one block per UE, each kept on one page when it fits.
 func (d *doc) ues() {
-	d.heading("Unités d'enseignement", 20)
+	d.Heading("Unités d'enseignement", 20)
 	if len(d.t.UEs) == 0 {
-		d.font("I", 9)
-		d.f.CellFormat(contentWidth, 5, "Aucune UE au programme de l'année.", "", 1, "L", false, 0, "")
+		d.Note("Aucune UE au programme de l'année.")
 		return
 	}
 	d.columnHeadings()
-	d.repeat = d.columnHeadings
+	d.Repeat = d.columnHeadings
 	for _, ue := range d.t.UEs {
 		rows := ueRows(ue)
 		h := 0.0
 		for _, r := range rows {
-			h += d.height(r)
+			h += d.Height(r)
 		}
-		d.keep(h)
+		d.Keep(h)
 		for _, r := range rows {
-			d.draw(r)
+			d.Draw(r)
 		}
 	}
-	d.repeat = nil
+	d.Repeat = nil
 }
 
 func (d *doc) columnHeadings() {
-	d.draw(row{widths: ueCols, size: tableSize, fill: 210, cells: []cell{
-		{text: "Code", style: "B"},
-		{text: "Intitulé", style: "B"},
-		{text: "Bloc", style: "B", align: "C"},
-		{text: "Crédits", style: "B", align: "C"},
-		{text: "Note /20", style: "B", align: "C"},
-		{text: "Statut", style: "B"},
-		{text: "Motif", style: "B"},
+	d.Draw(Row{Widths: ueCols, Size: TableSize, Fill: 210, Cells: []Cell{
+		{Text: "Code", Style: "B"},
+		{Text: "Intitulé", Style: "B"},
+		{Text: "Bloc", Style: "B", Align: "C"},
+		{Text: "Crédits", Style: "B", Align: "C"},
+		{Text: "Note /20", Style: "B", Align: "C"},
+		{Text: "Statut", Style: "B"},
+		{Text: "Motif", Style: "B"},
 	}})
 }
 
 // ueRows are a UE's row and the rows of its sessions.
-func ueRows(ue projections.TranscriptUE) []row {
+func ueRows(ue projections.TranscriptUE) []Row {
 	title := ue.Title
 	var notes []string
 	if ue.Integrated {
@@ -67,7 +64,7 @@ func ueRows(ue projections.TranscriptUE) []row {
 	if len(notes) > 0 {
 		title += "\n(" + strings.Join(notes, ", ") + ")"
 	}
-	st := status(ue.Status)
+	st := Status(ue.Status)
 	switch ue.AcquiredIn {
 	case "":
 	case "earlier":
@@ -75,14 +72,14 @@ func ueRows(ue projections.TranscriptUE) []row {
 	default:
 		st += " en " + session(ue.AcquiredIn)
 	}
-	rows := []row{{widths: ueCols, size: tableSize, fill: 238, cells: []cell{
-		{text: ue.Code, style: "B"},
-		{text: title, style: "B"},
-		{text: fmt.Sprint(ue.Bloc), align: "C"},
-		{text: fmt.Sprint(ue.Credits), align: "C"},
-		{text: markOrDash(ue.Mark), align: "C", style: "B"},
-		{text: st, style: "B"},
-		{text: basis(ue.Basis)},
+	rows := []Row{{Widths: ueCols, Size: TableSize, Fill: 238, Cells: []Cell{
+		{Text: ue.Code, Style: "B"},
+		{Text: title, Style: "B"},
+		{Text: fmt.Sprint(ue.Bloc), Align: "C"},
+		{Text: fmt.Sprint(ue.Credits), Align: "C"},
+		{Text: markOrDash(ue.Mark), Align: "C", Style: "B"},
+		{Text: st, Style: "B"},
+		{Text: basis(ue.Basis)},
 	}}}
 	if len(ue.Sessions) == 0 {
 		return append(rows, sitRow("", "Pas de session cette année", "", ""))
@@ -95,9 +92,9 @@ func ueRows(ue projections.TranscriptUE) []row {
 
 // sittingRows are what one session recorded for a UE: its activities'
 // results, or the UE-level result, then the UE mark or code it gives.
-func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []row {
+func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []Row {
 	label := session(s.Session)
-	var rows []row
+	var rows []Row
 	add := func(detail, res, remark string) {
 		rows = append(rows, sitRow(label, detail, res, remark))
 		label = "" // the session is named on its first row only
@@ -109,7 +106,7 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []row {
 		}
 		switch {
 		case s.Result != "":
-			add(what, result(s.Result), "")
+			add(what, Result(s.Result), "")
 		case s.Mark != nil:
 			add(what, mark(*s.Mark), "")
 		case s.Code != "":
@@ -130,10 +127,10 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []row {
 			if a.Corrected {
 				remarks = append(remarks, "corrigée")
 			}
-			add(what, result(a.Result), strings.Join(remarks, ", "))
+			add(what, Result(a.Result), strings.Join(remarks, ", "))
 		}
 		if s.Result != "" && s.Mark == nil && s.Code == "" {
-			add("Résultat de l'UE", result(s.Result), "")
+			add("Résultat de l'UE", Result(s.Result), "")
 		}
 		if s.Mark != nil {
 			add("Note de l'UE à cette session", mark(*s.Mark), "")
@@ -147,11 +144,11 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []row {
 	return rows
 }
 
-func sitRow(session, detail, res, remark string) row {
-	return row{widths: sitCols, size: tableSize, cells: []cell{
-		{text: session, style: "I"},
-		{text: detail},
-		{text: res, align: "C"},
-		{text: remark, style: "I"},
+func sitRow(session, detail, res, remark string) Row {
+	return Row{Widths: sitCols, Size: TableSize, Cells: []Cell{
+		{Text: session, Style: "I"},
+		{Text: detail},
+		{Text: res, Align: "C"},
+		{Text: remark, Style: "I"},
 	}}
 }

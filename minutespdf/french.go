@@ -1,0 +1,131 @@
+package minutespdf
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/rules"
+	"github.com/gradelog/gradelog/transcriptpdf"
+)
+
+// The French labels of the minutes. Dates, marks, outcomes and UE
+// statuses are written as on the transcript (transcriptpdf); unknown
+// values fall back to the raw value.
+
+var sessionLabels = map[string]string{
+	"Q1": "Première session (janvier)",
+	"Q2": "Deuxième session (juin)",
+	"Q3": "Troisième session (août-septembre)",
+}
+
+// session names a deliberated session in full.
+func session(s string) string { return label(sessionLabels, s) }
+
+// outcome names a decision's outcome; completing the cycle confers the
+// degree.
+func outcome(o string) string {
+	if o == string(rules.CycleCompleted) {
+		return transcriptpdf.Outcome(o) + " — grade conféré"
+	}
+	return transcriptpdf.Outcome(o)
+}
+
+var roleLabels = map[string]string{
+	"president": "président",
+	"secretary": "secrétaire",
+	"member":    "membre",
+}
+
+func role(r string) string { return label(roleLabels, r) }
+
+func presence(present bool) string {
+	if present {
+		return "présent"
+	}
+	return "absent"
+}
+
+// grantBasisLabels follow events.GrantWithinCriteria and
+// events.GrantOutsideCriteria.
+var grantBasisLabels = map[string]string{
+	events.GrantWithinCriteria:  "dans les critères",
+	events.GrantOutsideCriteria: "hors critères",
+}
+
+func grantBasis(b string) string { return label(grantBasisLabels, b) }
+
+func granted(g bool) string {
+	if g {
+		return "crédits octroyés"
+	}
+	return "crédits refusés"
+}
+
+var appealLabels = map[string]string{
+	"filed":    "introduit",
+	"upheld":   "fondé",
+	"rejected": "non fondé",
+}
+
+func appealStatus(s string) string { return label(appealLabels, s) }
+
+// mention writes a mention, "aucune" when there is none.
+func mention(m string) string {
+	if m == "" {
+		return "aucune"
+	}
+	return m
+}
+
+// ue writes a UE code as "UE 1/8".
+func ue(code string) string {
+	if code == "" || strings.HasPrefix(code, "UE") {
+		return code
+	}
+	return "UE " + code
+}
+
+// difference says in French how a decision departs from the proposal.
+func difference(d projections.Difference) string {
+	switch d.What {
+	case projections.DiffGrant:
+		to := map[string]string{"granted": granted(true), "refused": granted(false)}
+		return fmt.Sprintf("%s : %s (proposition : %s)", ue(d.UE), label(to, d.To), transcriptpdf.Status(rules.Status(d.From)))
+	case projections.DiffOutcome:
+		return fmt.Sprintf("Décision : %s (proposition : %s)", outcome(d.To), outcome(d.From))
+	case projections.DiffMention:
+		return fmt.Sprintf("Mention : %s (proposition : %s)", mention(d.To), mention(d.From))
+	}
+	what := d.What
+	if d.UE != "" {
+		what += " (" + ue(d.UE) + ")"
+	}
+	return fmt.Sprintf("%s : %s (proposition : %s)", what, transcriptpdf.Dash(d.To), transcriptpdf.Dash(d.From))
+}
+
+// when writes an instant as a Belgian date and time, "—" when unknown.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return transcriptpdf.DateTime(t)
+}
+
+// day writes an instant at midnight, Brussels time (a day given without
+// a time), as the date alone.
+func day(t time.Time) string {
+	if s := when(t); !strings.HasSuffix(s, " à 00:00") {
+		return s
+	}
+	return transcriptpdf.Date(t)
+}
+
+func label(labels map[string]string, v string) string {
+	if l, ok := labels[v]; ok {
+		return l
+	}
+	return v
+}
