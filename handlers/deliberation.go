@@ -198,7 +198,7 @@ func (hs *Handlers) juryFor(ctx context.Context, id auth.Identity, ref Deliberat
 	if err := hs.catchUp(ctx); err != nil {
 		return projections.JuryView{}, err
 	}
-	if _, err := hs.Cohort.Deliberation(ref.Programme, ref.Year, catalog.Session(ref.Session)); err != nil {
+	if _, err := hs.Cohort.DeliberationDocuments(ref.Programme, ref.Year, catalog.Session(ref.Session)); err != nil {
 		return projections.JuryView{}, viewError(err)
 	}
 	j, ok := hs.Cohort.Jury(ref.Programme, ref.Year)

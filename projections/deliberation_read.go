@@ -178,6 +178,14 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 	return v, nil
 }
 
+// DeliberationDocuments checks that programme, year and session name a
+// session that can be deliberated, and returns the year's documents.
+func (c *Cohort) DeliberationDocuments(programme, year string, session catalog.Session) (Documents, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.deliberationDocuments(programme, year, session)
+}
+
 // deliberationDocuments checks that programme, year and session name a
 // session that can be deliberated, and returns the year's documents.
 func (c *Cohort) deliberationDocuments(programme, year string, session catalog.Session) (Documents, error) {
