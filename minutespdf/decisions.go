@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
-	"github.com/gradelog/gradelog/transcriptpdf"
 )
 
 // titleCols: the subject of a block, and when it was recorded.
@@ -40,8 +40,8 @@ func (d *doc) block(rows []row) {
 	d.F.Ln(2.5)
 }
 
-func title(subject, at string, st transcriptpdf.Style) row {
-	return row{Widths: titleCols, Size: transcriptpdf.TableSize + 1, Fill: 225, Cells: []cell{
+func title(subject, at string, st pdfdoc.Style) row {
+	return row{Widths: titleCols, Size: pdfdoc.TableSize + 1, Fill: 225, Cells: []cell{
 		{Text: subject, Style: "B"},
 		{Text: at, Align: "R", Style: st},
 	}}
@@ -49,7 +49,7 @@ func title(subject, at string, st transcriptpdf.Style) row {
 
 // decisionRows are the rows of one decision's block.
 func (d *doc) decisionRows(n int, dec projections.DecisionRecord) []row {
-	st := transcriptpdf.Style("")
+	st := pdfdoc.Style("")
 	if dec.SupersededBy != "" {
 		st = "I"
 	}
@@ -64,7 +64,7 @@ func (d *doc) decisionRows(n int, dec projections.DecisionRecord) []row {
 	if len(dec.Grants) == 0 {
 		rows = append(rows, pair("Crédits délibérés", "aucune UE délibérée", st))
 	} else {
-		rows = append(rows, row{Widths: grantCols, Size: transcriptpdf.TableSize, Fill: 242, Cells: []cell{
+		rows = append(rows, row{Widths: grantCols, Size: pdfdoc.TableSize, Fill: 242, Cells: []cell{
 			{Text: "UE", Style: "B"},
 			{Text: "Note", Style: "B", Align: "C"},
 			{Text: "Crédits", Style: "B"},
@@ -72,16 +72,16 @@ func (d *doc) decisionRows(n int, dec projections.DecisionRecord) []row {
 			{Text: "Motivation", Style: "B"},
 		}})
 		for _, g := range dec.Grants {
-			rows = append(rows, row{Widths: grantCols, Size: transcriptpdf.TableSize, Cells: []cell{
+			rows = append(rows, row{Widths: grantCols, Size: pdfdoc.TableSize, Cells: []cell{
 				{Text: ue(g.UE), Style: st},
 				{Text: markAt(g.Mark), Align: "C", Style: st},
 				{Text: granted(g.Granted), Style: st},
 				{Text: grantBasis(g.Basis), Style: st},
-				{Text: transcriptpdf.Dash(g.Motivation), Style: st},
+				{Text: pdfdoc.Dash(g.Motivation), Style: st},
 			}})
 		}
 	}
-	rows = append(rows, pair("Motivation", transcriptpdf.Dash(dec.Motivation), st))
+	rows = append(rows, pair("Motivation", pdfdoc.Dash(dec.Motivation), st))
 	diffs := "conforme à la proposition"
 	if len(dec.Differences) > 0 {
 		lines := make([]string, len(dec.Differences))
@@ -115,7 +115,7 @@ func markAt(m string) string {
 	if m == "" || m == "-" {
 		return "—"
 	}
-	return transcriptpdf.Result(m)
+	return pdfdoc.Result(m)
 }
 
 // decisionRef names a decision by its number, or its id when it is not
@@ -154,7 +154,7 @@ func (d *doc) appeals() {
 		rows := []row{
 			title(subject, appealStatus(a.Status), ""),
 			pair("Introduit", when(a.Filed.At)+", "+by, ""),
-			pair("Motifs", transcriptpdf.Dash(a.Grounds), ""),
+			pair("Motifs", pdfdoc.Dash(a.Grounds), ""),
 		}
 		status := appealStatus(a.Status)
 		if a.Decided != nil {
@@ -162,7 +162,7 @@ func (d *doc) appeals() {
 		}
 		rows = append(rows, pair("Statut", status, "B"))
 		if a.Decided != nil || a.Motivation != "" {
-			rows = append(rows, pair("Motivation", transcriptpdf.Dash(a.Motivation), ""))
+			rows = append(rows, pair("Motivation", pdfdoc.Dash(a.Motivation), ""))
 		}
 		switch {
 		case a.AnsweredBy != "":
@@ -188,18 +188,18 @@ func (d *doc) signatures() {
 	d.Heading("Signatures", 36)
 	f := d.F
 	y := f.GetY() + 2
-	w := transcriptpdf.ContentWidth/2 - 5
+	w := pdfdoc.ContentWidth/2 - 5
 	for i, s := range []struct{ role, name string }{{"Le président du jury", president}, {"Le secrétaire du jury", secretary}} {
-		x := transcriptpdf.MarginX + float64(i)*(w+10)
+		x := pdfdoc.MarginX + float64(i)*(w+10)
 		f.SetXY(x, y)
 		d.Font("B", 9)
 		f.CellFormat(w, 5, s.role, "", 2, "L", false, 0, "")
 		d.Font("", 9)
-		f.CellFormat(w, 5, transcriptpdf.Dash(s.name), "", 2, "L", false, 0, "")
+		f.CellFormat(w, 5, pdfdoc.Dash(s.name), "", 2, "L", false, 0, "")
 		f.Line(x, y+28, x+w, y+28)
 		f.SetXY(x, y+29)
 		d.Font("I", 7.5)
 		f.CellFormat(w, 4, "Date et signature", "", 0, "L", false, 0, "")
 	}
-	f.SetXY(transcriptpdf.MarginX, y+34)
+	f.SetXY(pdfdoc.MarginX, y+34)
 }

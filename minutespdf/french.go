@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
-	"github.com/gradelog/gradelog/transcriptpdf"
 )
 
-// The French labels of the minutes. Dates, marks, outcomes and UE
-// statuses are written as on the transcript (transcriptpdf); unknown
-// values fall back to the raw value.
+// The French labels of the minutes alone. Dates, marks, outcomes and UE
+// statuses are written with package pdfdoc's labels, as on the
+// transcript; unknown values fall back to the raw value.
 
 var sessionLabels = map[string]string{
 	"Q1": "Première session (janvier)",
@@ -22,15 +22,15 @@ var sessionLabels = map[string]string{
 }
 
 // session names a deliberated session in full.
-func session(s string) string { return label(sessionLabels, s) }
+func session(s string) string { return pdfdoc.Label(sessionLabels, s) }
 
 // outcome names a decision's outcome; completing the cycle confers the
 // degree.
 func outcome(o string) string {
 	if o == string(rules.CycleCompleted) {
-		return transcriptpdf.Outcome(o) + " — grade conféré"
+		return pdfdoc.Outcome(o) + " — grade conféré"
 	}
-	return transcriptpdf.Outcome(o)
+	return pdfdoc.Outcome(o)
 }
 
 var roleLabels = map[string]string{
@@ -39,7 +39,7 @@ var roleLabels = map[string]string{
 	"member":    "membre",
 }
 
-func role(r string) string { return label(roleLabels, r) }
+func role(r string) string { return pdfdoc.Label(roleLabels, r) }
 
 func presence(present bool) string {
 	if present {
@@ -55,7 +55,7 @@ var grantBasisLabels = map[string]string{
 	events.GrantOutsideCriteria: "hors critères",
 }
 
-func grantBasis(b string) string { return label(grantBasisLabels, b) }
+func grantBasis(b string) string { return pdfdoc.Label(grantBasisLabels, b) }
 
 func granted(g bool) string {
 	if g {
@@ -70,7 +70,7 @@ var appealLabels = map[string]string{
 	"rejected": "non fondé",
 }
 
-func appealStatus(s string) string { return label(appealLabels, s) }
+func appealStatus(s string) string { return pdfdoc.Label(appealLabels, s) }
 
 // mention writes a mention, "aucune" when there is none.
 func mention(m string) string {
@@ -93,7 +93,7 @@ func difference(d projections.Difference) string {
 	switch d.What {
 	case projections.DiffGrant:
 		to := map[string]string{"granted": granted(true), "refused": granted(false)}
-		return fmt.Sprintf("%s : %s (proposition : %s)", ue(d.UE), label(to, d.To), transcriptpdf.Status(rules.Status(d.From)))
+		return fmt.Sprintf("%s : %s (proposition : %s)", ue(d.UE), pdfdoc.Label(to, d.To), pdfdoc.Status(rules.Status(d.From)))
 	case projections.DiffOutcome:
 		return fmt.Sprintf("Décision : %s (proposition : %s)", outcome(d.To), outcome(d.From))
 	case projections.DiffMention:
@@ -103,7 +103,7 @@ func difference(d projections.Difference) string {
 	if d.UE != "" {
 		what += " (" + ue(d.UE) + ")"
 	}
-	return fmt.Sprintf("%s : %s (proposition : %s)", what, transcriptpdf.Dash(d.To), transcriptpdf.Dash(d.From))
+	return fmt.Sprintf("%s : %s (proposition : %s)", what, pdfdoc.Dash(d.To), pdfdoc.Dash(d.From))
 }
 
 // when writes an instant as a Belgian date and time, "—" when unknown.
@@ -111,7 +111,7 @@ func when(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return transcriptpdf.DateTime(t)
+	return pdfdoc.DateTime(t)
 }
 
 // day writes an instant at midnight, Brussels time (a day given without
@@ -120,12 +120,5 @@ func day(t time.Time) string {
 	if s := when(t); !strings.HasSuffix(s, " à 00:00") {
 		return s
 	}
-	return transcriptpdf.Date(t)
-}
-
-func label(labels map[string]string, v string) string {
-	if l, ok := labels[v]; ok {
-		return l
-	}
-	return v
+	return pdfdoc.Date(t)
 }

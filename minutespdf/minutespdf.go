@@ -16,8 +16,10 @@
 // and the signature lines. The footer gives the page, the generation date
 // (Europe/Brussels) and the log position the minutes reflect.
 //
-// It is drawn with transcriptpdf's layout (fonts, tables, page breaks,
-// footer) and labels, so the minutes and the transcript look alike.
+// It is drawn with the layout (fonts, tables, page breaks, footer) and
+// the French labels of package internal/pdfdoc, which the transcript
+// (package transcriptpdf) shares, so the minutes and the transcript look
+// alike.
 // Output is deterministic: the same minutes and Options give the same
 // bytes.
 package minutespdf
@@ -29,8 +31,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
-	"github.com/gradelog/gradelog/transcriptpdf"
 )
 
 // Options are what the document shows beyond the minutes.
@@ -42,13 +44,13 @@ type Options struct {
 }
 
 type (
-	row  = transcriptpdf.Row
-	cell = transcriptpdf.Cell
+	row  = pdfdoc.Row
+	cell = pdfdoc.Cell
 )
 
 // doc is one document being rendered.
 type doc struct {
-	*transcriptpdf.Layout
+	*pdfdoc.Layout
 	m projections.Minutes
 	o Options
 	// decision and appeal number each decision and appeal, by ID, from 1
@@ -63,7 +65,7 @@ func Write(w io.Writer, m projections.Minutes, opt Options) error {
 	if opt.GeneratedAt.IsZero() {
 		return errors.New("minutespdf: Options.GeneratedAt is required")
 	}
-	d := &doc{Layout: transcriptpdf.NewLayout(opt.GeneratedAt), m: m, o: opt,
+	d := &doc{Layout: pdfdoc.NewLayout(opt.GeneratedAt), m: m, o: opt,
 		decision: map[string]int{}, appeal: map[string]int{}, students: map[string]projections.Identity{}}
 	for i, dec := range m.Decisions {
 		d.decision[dec.ID] = i + 1
@@ -114,7 +116,7 @@ func (d *doc) person(id string) string {
 			return fmt.Sprintf("%s (%s)", p.Name, role(p.Role))
 		}
 	}
-	return transcriptpdf.Dash(id)
+	return pdfdoc.Dash(id)
 }
 
 // stamp writes when and by whom a fact was recorded.
@@ -127,8 +129,8 @@ func (d *doc) stamp(s projections.Stamp) string {
 
 // student names a student by name and matricule.
 func (d *doc) student(matricule string) string {
-	if s, ok := d.students[matricule]; ok && transcriptpdf.StudentName(s) != "" {
-		return transcriptpdf.StudentName(s) + " — matricule " + matricule
+	if s, ok := d.students[matricule]; ok && pdfdoc.StudentName(s) != "" {
+		return pdfdoc.StudentName(s) + " — matricule " + matricule
 	}
 	return "matricule " + matricule
 }
@@ -136,8 +138,8 @@ func (d *doc) student(matricule string) string {
 // pairCols are the widths of a label and its value.
 var pairCols = []float64{48, 132}
 
-func pair(label, value string, st transcriptpdf.Style) row {
-	return row{Widths: pairCols, Size: transcriptpdf.TableSize + 1, Cells: []cell{{Text: label}, {Text: value, Style: st}}}
+func pair(label, value string, st pdfdoc.Style) row {
+	return row{Widths: pairCols, Size: pdfdoc.TableSize + 1, Cells: []cell{{Text: label}, {Text: value, Style: st}}}
 }
 
 // header writes the first page's title block: the programme, the year and
@@ -146,18 +148,18 @@ func (d *doc) header() {
 	f, m := d.F, d.m
 	f.SetY(12)
 	d.Font("B", 16)
-	f.CellFormat(transcriptpdf.ContentWidth, 7, "Procès-verbal de délibération", "", 1, "L", false, 0, "")
+	f.CellFormat(pdfdoc.ContentWidth, 7, "Procès-verbal de délibération", "", 1, "L", false, 0, "")
 	d.Font("B", 10)
-	f.MultiCell(transcriptpdf.ContentWidth, 5, d.institutions(), "", "L", false)
+	f.MultiCell(pdfdoc.ContentWidth, 5, d.institutions(), "", "L", false)
 	f.Ln(3)
 	d.Font("B", 12)
 	title := m.ProgrammeTitle
 	if m.Programme != "" {
 		title += " (" + m.Programme + ")"
 	}
-	f.MultiCell(transcriptpdf.ContentWidth, 6, title, "", "L", false)
+	f.MultiCell(pdfdoc.ContentWidth, 6, title, "", "L", false)
 	d.Font("", 10)
-	f.CellFormat(transcriptpdf.ContentWidth, 5.5, "Année académique "+m.Year+" — "+session(m.Session), "", 1, "L", false, 0, "")
+	f.CellFormat(pdfdoc.ContentWidth, 5.5, "Année académique "+m.Year+" — "+session(m.Session), "", 1, "L", false, 0, "")
 	f.Ln(2)
 	d.Draw(pair("Ouverture", d.stamp(m.Opened.Stamp), ""))
 	if m.Closed != nil {
@@ -176,12 +178,9 @@ func (d *doc) header() {
 			replaced++
 		}
 	}
-	count := transcriptpdf.Plural(len(m.Decisions), "décision")
+	count := pdfdoc.Plural(len(m.Decisions), "décision")
 	if replaced > 0 {
-		count += fmt.Sprintf(", dont %d remplacée", replaced)
-		if replaced > 1 {
-			count += "s"
-		}
+		count += ", dont " + pdfdoc.Plural(replaced, "remplacée")
 	}
 	d.Draw(pair("Décisions enregistrées", count, ""))
 }
@@ -197,7 +196,7 @@ func (d *doc) jury() {
 		d.Note("Aucun membre enregistré pour ce jury.")
 	} else {
 		headings := func() {
-			d.Draw(row{Widths: memberCols, Size: transcriptpdf.TableSize, Fill: 210, Cells: []cell{
+			d.Draw(row{Widths: memberCols, Size: pdfdoc.TableSize, Fill: 210, Cells: []cell{
 				{Text: "Membre", Style: "B"},
 				{Text: "Institution", Style: "B"},
 				{Text: "Rôle", Style: "B"},
@@ -207,11 +206,11 @@ func (d *doc) jury() {
 		headings()
 		d.Repeat = headings
 		for _, p := range d.m.Members {
-			st := transcriptpdf.Style("")
+			st := pdfdoc.Style("")
 			if !p.Present {
 				st = "I"
 			}
-			d.Draw(row{Widths: memberCols, Size: transcriptpdf.TableSize, Cells: []cell{
+			d.Draw(row{Widths: memberCols, Size: pdfdoc.TableSize, Cells: []cell{
 				{Text: p.Name, Style: st},
 				{Text: p.Institution, Style: st},
 				{Text: role(p.Role), Style: st},
@@ -228,11 +227,11 @@ func (d *doc) jury() {
 	d.F.Ln(2)
 	d.Ensure(6)
 	d.Font("B", 9)
-	d.F.CellFormat(transcriptpdf.ContentWidth, 5, fmt.Sprintf("Quorum : %s sur %d requis — %s",
-		transcriptpdf.Plural(q.Present, "présent"), q.Required, met), "", 1, "L", false, 0, "")
+	d.F.CellFormat(pdfdoc.ContentWidth, 5, fmt.Sprintf("Quorum : %s sur %d requis — %s",
+		pdfdoc.Plural(q.Present, "présent"), q.Required, met), "", 1, "L", false, 0, "")
 	if o := d.m.Opened.Override; o != "" {
 		d.Ensure(6)
 		d.Font("I", 9)
-		d.F.MultiCell(transcriptpdf.ContentWidth, 4.5, "Ouverture malgré des grilles non remises : "+o, "", "L", false)
+		d.F.MultiCell(pdfdoc.ContentWidth, 4.5, "Ouverture malgré des grilles non remises : "+o, "", "L", false)
 	}
 }

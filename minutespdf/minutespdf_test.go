@@ -2,17 +2,13 @@ package minutespdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/pdfdoc/pdftest"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -121,105 +117,9 @@ func render(t *testing.T, m projections.Minutes, o Options) []byte {
 	return b.Bytes()
 }
 
-// The PDF is read as transcriptpdf's tests read it: its structure checked,
-// its streams inflated and text looked for as an embedded UTF-8 font shows
-// it.
-var (
-	startxref = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
-	xrefHead  = regexp.MustCompile(`^xref\s+0 (\d+)\s+`)
-	streamHd  = regexp.MustCompile(`<<([^<>]*)>>\s*stream\r?\n`)
-	length    = regexp.MustCompile(`/Length (\d+)`)
-	pageObj   = regexp.MustCompile(`/Type\s*/Page[^s]`)
-)
-
-// parse checks the PDF's structure — header, cross-reference table,
-// trailer, every stream and its compression — and returns the number of
-// pages and the concatenated, inflated streams.
-func parse(t *testing.T, pdf []byte) (pages int, streams []byte) {
-	t.Helper()
-	if !bytes.HasPrefix(pdf, []byte("%PDF-1.")) {
-		t.Fatalf("output starts with %q, want %%PDF-1.", pdf[:min(len(pdf), 8)])
-	}
-	m := startxref.FindSubmatch(pdf)
-	if m == nil {
-		t.Fatal("no startxref and end-of-file marker at the end")
-	}
-	off, _ := strconv.Atoi(string(m[1]))
-	x := xrefHead.FindSubmatch(pdf[off:])
-	if x == nil {
-		t.Fatalf("startxref %d does not point at an xref table", off)
-	}
-	n, _ := strconv.Atoi(string(x[1]))
-	entries := pdf[off+len(x[0]):]
-	for i := 1; i < n; i++ {
-		e := string(entries[i*20 : i*20+18])
-		if !strings.HasSuffix(e, " n") {
-			continue
-		}
-		o, _ := strconv.Atoi(e[:10])
-		if want := fmt.Sprintf("%d 0 obj", i); !bytes.HasPrefix(pdf[o:], []byte(want)) {
-			t.Fatalf("xref entry %d points at %q, want %q", i, pdf[o:o+10], want)
-		}
-	}
-	if !bytes.Contains(entries[n*20:], []byte("/Root")) {
-		t.Fatal("trailer has no /Root")
-	}
-	for _, loc := range streamHd.FindAllSubmatchIndex(pdf, -1) {
-		dict := pdf[loc[2]:loc[3]]
-		l := length.FindSubmatch(dict)
-		if l == nil {
-			t.Fatalf("stream without /Length: %s", dict)
-		}
-		size, _ := strconv.Atoi(string(l[1]))
-		data := pdf[loc[1] : loc[1]+size]
-		if !bytes.HasPrefix(bytes.TrimLeft(pdf[loc[1]+size:], "\r\n"), []byte("endstream")) {
-			t.Fatalf("stream %s does not end at its /Length", dict)
-		}
-		if bytes.Contains(dict, []byte("/FlateDecode")) {
-			r, err := zlib.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("stream %s: %v", dict, err)
-			}
-			if data, err = io.ReadAll(r); err != nil {
-				t.Fatalf("stream %s: %v", dict, err)
-			}
-		}
-		streams = append(streams, data...)
-	}
-	return len(pageObj.FindAll(pdf, -1)), streams
-}
-
-// shown is how s appears in a content stream set in an embedded UTF-8
-// font: UTF-16BE code units, PDF-escaped.
-func shown(s string) []byte {
-	var b []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		for _, c := range []byte{byte(u >> 8), byte(u)} {
-			switch c {
-			case '\\', '(', ')':
-				b = append(b, '\\', c)
-			case '\r':
-				b = append(b, '\\', 'r')
-			default:
-				b = append(b, c)
-			}
-		}
-	}
-	return b
-}
-
-func wantText(t *testing.T, streams []byte, texts ...string) {
-	t.Helper()
-	for _, s := range texts {
-		if !bytes.Contains(streams, shown(s)) {
-			t.Errorf("the document does not show %q", s)
-		}
-	}
-}
-
 func TestWriteShowsMinutes(t *testing.T) {
-	pages, streams := parse(t, render(t, sample(), opts()))
-	wantText(t, streams,
+	pages, streams := pdftest.Parse(t, render(t, sample(), opts()))
+	pdftest.WantText(t, streams,
 		// header
 		"Haute Ecole Libre Mosane – Haute Ecole de la Province de Liège", "Procès-verbal de délibération",
 		"Master en ingénierie et action sociales (MIAS)",
@@ -263,7 +163,7 @@ func TestWriteShowsMinutes(t *testing.T) {
 		fmt.Sprintf("Page %d/%d", pages, pages),
 	)
 	for _, s := range []string{"provisoire", "non atteint", "non fondé"} {
-		if bytes.Contains(streams, shown(s)) {
+		if bytes.Contains(streams, pdftest.Shown(s)) {
 			t.Errorf("the closed minutes show %q", s)
 		}
 	}
@@ -278,11 +178,11 @@ func TestWriteProvisional(t *testing.T) {
 	m.Appeals = []projections.AppealView{{ID: "a9", Student: jeremy.Matricule, Grounds: "Erreur d'encodage.",
 		Filed: projections.Stamp{At: at(7, 6, 8, 0), By: jeremy.Matricule}, Status: "rejected",
 		Decided: &projections.Stamp{At: at(7, 7, 8, 0), By: "p1"}, Motivation: "Aucune irrégularité."}}
-	_, streams := parse(t, render(t, m, opts()))
-	wantText(t, streams, "Délibération en cours — procès-verbal provisoire",
+	_, streams := pdftest.Parse(t, render(t, m, opts()))
+	pdftest.WantText(t, streams, "Délibération en cours — procès-verbal provisoire",
 		"Quorum : 1 présent sur 3 requis — non atteint", "2 décisions", "non fondé", "Aucune irrégularité.")
 	for _, s := range []string{"Publication des résultats", "Ouverture malgré", "remplacée"} {
-		if bytes.Contains(streams, shown(s)) {
+		if bytes.Contains(streams, pdftest.Shown(s)) {
 			t.Errorf("the document shows %q", s)
 		}
 	}
@@ -291,8 +191,8 @@ func TestWriteProvisional(t *testing.T) {
 func TestWriteEmpty(t *testing.T) {
 	m := sample()
 	m.Members, m.Decisions, m.Appeals = nil, nil, nil
-	_, streams := parse(t, render(t, m, opts()))
-	wantText(t, streams, "Aucun membre enregistré pour ce jury.", "Aucune décision enregistrée.", "Aucun recours.", "0 décision")
+	_, streams := pdftest.Parse(t, render(t, m, opts()))
+	pdftest.WantText(t, streams, "Aucun membre enregistré pour ce jury.", "Aucune décision enregistrée.", "Aucun recours.", "0 décision")
 }
 
 func TestWriteIsDeterministic(t *testing.T) {
@@ -325,15 +225,15 @@ func TestWriteManyDecisionsBreaksPages(t *testing.T) {
 		d.Supersedes, d.SupersededBy, d.Appeal = "", "", ""
 		m.Decisions = append(m.Decisions, d)
 	}
-	pages, streams := parse(t, render(t, m, opts()))
+	pages, streams := pdftest.Parse(t, render(t, m, opts()))
 	if pages < 10 {
 		t.Fatalf("120 decisions fit on %d pages", pages)
 	}
-	wantText(t, streams, "Décision n° 120 — LEFÈVRE Zoé — matricule HE2025-0120",
+	pdftest.WantText(t, streams, "Décision n° 120 — LEFÈVRE Zoé — matricule HE2025-0120",
 		"120 décisions", fmt.Sprintf("Page %d/%d", pages, pages),
 		"Procès-verbal de délibération – MIAS – 2025-2026 – Deuxième session (juin)", "Le secrétaire du jury")
 	for _, s := range []string{"Décision n° ", "Enregistrée par"} {
-		if got := bytes.Count(streams, shown(s)); got != 120 {
+		if got := bytes.Count(streams, pdftest.Shown(s)); got != 120 {
 			t.Errorf("%q drawn %d times, want once per decision (120)", s, got)
 		}
 	}

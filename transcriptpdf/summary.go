@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -31,7 +32,7 @@ func average(a *projections.Average) string {
 	if a == nil {
 		return "—"
 	}
-	return fmt.Sprintf("%s/20 (%s)", mark(a.Mark), Plural(a.Credits, "crédit"))
+	return fmt.Sprintf("%s/20 (%s)", pdfdoc.Mark(a.Mark), pdfdoc.Plural(a.Credits, "crédit"))
 }
 
 // decisionCols: session, date, décision, mention, crédits octroyés, état.
@@ -45,7 +46,7 @@ func (d *doc) decisions() {
 		return
 	}
 	headings := func() {
-		d.Draw(Row{Widths: decisionCols, Size: TableSize, Fill: 210, Cells: []Cell{
+		d.Draw(pdfdoc.Row{Widths: decisionCols, Size: pdfdoc.TableSize, Fill: 210, Cells: []pdfdoc.Cell{
 			{Text: "Session", Style: "B"},
 			{Text: "Date", Style: "B"},
 			{Text: "Décision", Style: "B"},
@@ -57,15 +58,15 @@ func (d *doc) decisions() {
 	headings()
 	d.Repeat = headings
 	for _, dec := range d.t.Decisions {
-		state, st := "en vigueur", Style("")
+		state, st := "en vigueur", pdfdoc.Style("")
 		if dec.Superseded {
 			state, st = "remplacée", "I"
 		}
-		d.Draw(Row{Widths: decisionCols, Size: TableSize, Cells: []Cell{
+		d.Draw(pdfdoc.Row{Widths: decisionCols, Size: pdfdoc.TableSize, Cells: []pdfdoc.Cell{
 			{Text: session(dec.Session), Style: st},
-			{Text: Date(dec.At), Style: st},
-			{Text: Outcome(dec.Outcome), Style: st},
-			{Text: Dash(dec.Mention), Style: st},
+			{Text: pdfdoc.Date(dec.At), Style: st},
+			{Text: pdfdoc.Outcome(dec.Outcome), Style: st},
+			{Text: pdfdoc.Dash(dec.Mention), Style: st},
 			{Text: d.granted(dec.Granted), Style: st},
 			{Text: state, Style: st},
 		}})
@@ -87,7 +88,7 @@ func (d *doc) granted(codes []string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s (%s)", strings.Join(codes, ", "), Plural(total, "crédit"))
+	return fmt.Sprintf("%s (%s)", strings.Join(codes, ", "), pdfdoc.Plural(total, "crédit"))
 }
 
 // degree states the degree conferred, if any.
@@ -98,15 +99,7 @@ func (d *doc) degree() {
 	}
 	d.Pairs("Diplôme", [][2]string{
 		{"Diplôme conféré", "année " + g.Year},
-		{"Moyenne du cycle", mark(g.Average) + "/20"},
-		{"Mention", Dash(g.Mention)},
+		{"Moyenne du cycle", pdfdoc.Mark(g.Average) + "/20"},
+		{"Mention", pdfdoc.Dash(g.Mention)},
 	})
-}
-
-// Dash writes s, or a dash when it is empty.
-func Dash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

@@ -18,10 +18,10 @@
 // licence), embedded as UTF-8 TrueType subsets, so accents, «», dashes and
 // ≥ render as they are.
 //
-// The layout (Layout: fonts, tables, page breaks, running header and
-// footer) and the French labels (DateTime, Outcome, Status, Result…) are
-// exported for the other printable documents, the minutes of a
-// deliberation (package minutespdf), so that both look alike.
+// It is drawn with the layout (fonts, tables, page breaks, running header
+// and footer) and the French labels of package internal/pdfdoc, which the
+// minutes of a deliberation (package minutespdf) share, so that both look
+// alike.
 package transcriptpdf
 
 import (
@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -47,7 +48,7 @@ type Options struct {
 
 // doc is one document being rendered.
 type doc struct {
-	*Layout
+	*pdfdoc.Layout
 	t projections.Transcript
 	o Options
 }
@@ -57,7 +58,7 @@ func Write(w io.Writer, t projections.Transcript, o Options) error {
 	if o.GeneratedAt.IsZero() {
 		return errors.New("transcriptpdf: Options.GeneratedAt is required")
 	}
-	d := &doc{Layout: NewLayout(o.GeneratedAt), t: t, o: o}
+	d := &doc{Layout: pdfdoc.NewLayout(o.GeneratedAt), t: t, o: o}
 	d.setup()
 	d.F.AddPage()
 	d.header()
@@ -86,12 +87,7 @@ func (d *doc) setup() {
 	f.SetFooterFunc(func() { d.Footer(d.o.GeneratedAt, d.t.Position) })
 }
 
-func (d *doc) studentName() string { return StudentName(d.t.Student) }
-
-// StudentName writes a student's name as documents show it: "LEFÈVRE Zoé".
-func StudentName(s projections.Identity) string {
-	return strings.TrimSpace(strings.ToUpper(s.LastName) + " " + s.FirstName)
-}
+func (d *doc) studentName() string { return pdfdoc.StudentName(d.t.Student) }
 
 // runningHeader identifies the student on every page after the first.
 func (d *doc) runningHeader() {
@@ -104,20 +100,20 @@ func (d *doc) header() {
 	f, t := d.F, d.t
 	f.SetY(12)
 	d.Font("B", 10)
-	f.CellFormat(ContentWidth/2, 5, d.o.Institutions, "", 0, "L", false, 0, "")
+	f.CellFormat(pdfdoc.ContentWidth/2, 5, d.o.Institutions, "", 0, "L", false, 0, "")
 	d.Font("B", 16)
-	f.CellFormat(ContentWidth/2, 7, "Relevé de notes", "", 1, "R", false, 0, "")
+	f.CellFormat(pdfdoc.ContentWidth/2, 7, "Relevé de notes", "", 1, "R", false, 0, "")
 	f.Ln(3)
 	d.Font("B", 12)
 	title := t.ProgrammeTitle
 	if t.Programme != "" {
 		title += " (" + t.Programme + ")"
 	}
-	f.MultiCell(ContentWidth, 6, title, "", "L", false)
+	f.MultiCell(pdfdoc.ContentWidth, 6, title, "", "L", false)
 	d.Font("", 10)
-	f.CellFormat(ContentWidth, 5.5, "Année académique "+t.Year, "", 1, "L", false, 0, "")
+	f.CellFormat(pdfdoc.ContentWidth, 5.5, "Année académique "+t.Year, "", 1, "L", false, 0, "")
 	f.Ln(2)
-	d.Draw(Row{Widths: []float64{110, 70}, Size: 10, Fill: 242, Cells: []Cell{
+	d.Draw(pdfdoc.Row{Widths: []float64{110, 70}, Size: 10, Fill: 242, Cells: []pdfdoc.Cell{
 		{Text: "Étudiant·e : " + d.studentName(), Style: "B"},
 		{Text: "Matricule : " + t.Student.Matricule, Style: "B", Align: "R"},
 	}})
@@ -125,7 +121,7 @@ func (d *doc) header() {
 		f.Ln(2)
 		f.SetTextColor(150, 40, 0)
 		d.Font("I", 9)
-		f.MultiCell(ContentWidth, 4.5, asOf(*t.AsOf), "", "L", false)
+		f.MultiCell(pdfdoc.ContentWidth, 4.5, asOf(*t.AsOf), "", "L", false)
 		f.SetTextColor(0, 0, 0)
 	}
 }
@@ -135,9 +131,9 @@ func asOf(a projections.AsOf) string {
 	s := "Reconstitué à partir du journal"
 	switch {
 	case !a.Instant.IsZero() && a.Position != 0:
-		s += fmt.Sprintf(" au %s (position %d)", DateTime(a.Instant), a.Position)
+		s += fmt.Sprintf(" au %s (position %d)", pdfdoc.DateTime(a.Instant), a.Position)
 	case !a.Instant.IsZero():
-		s += " au " + DateTime(a.Instant)
+		s += " au " + pdfdoc.DateTime(a.Instant)
 	case a.Position != 0:
 		s += fmt.Sprintf(" à la position %d", a.Position)
 	}
@@ -151,5 +147,5 @@ func asOf(a projections.AsOf) string {
 func (d *doc) empty() {
 	d.Heading("Aucun résultat", 10)
 	d.Font("", 10)
-	d.F.MultiCell(ContentWidth, 5, d.t.Empty, "", "L", false)
+	d.F.MultiCell(pdfdoc.ContentWidth, 5, d.t.Empty, "", "L", false)
 }

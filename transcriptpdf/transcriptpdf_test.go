@@ -2,16 +2,12 @@ package transcriptpdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc/pdftest"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
 )
@@ -86,105 +82,12 @@ func render(t *testing.T, tr projections.Transcript, o Options) []byte {
 	return b.Bytes()
 }
 
-var (
-	startxref = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
-	xrefHead  = regexp.MustCompile(`^xref\s+0 (\d+)\s+`)
-	streamHd  = regexp.MustCompile(`<<([^<>]*)>>\s*stream\r?\n`)
-	length    = regexp.MustCompile(`/Length (\d+)`)
-	pageObj   = regexp.MustCompile(`/Type\s*/Page[^s]`)
-)
-
-// parse checks the PDF's structure — header, cross-reference table,
-// trailer, every stream and its compression — and returns the number of
-// pages and the concatenated, inflated streams.
-func parse(t *testing.T, pdf []byte) (pages int, streams []byte) {
-	t.Helper()
-	if !bytes.HasPrefix(pdf, []byte("%PDF-1.")) {
-		t.Fatalf("output starts with %q, want %%PDF-1.", pdf[:min(len(pdf), 8)])
-	}
-	m := startxref.FindSubmatch(pdf)
-	if m == nil {
-		t.Fatal("no startxref and end-of-file marker at the end")
-	}
-	off, _ := strconv.Atoi(string(m[1]))
-	x := xrefHead.FindSubmatch(pdf[off:])
-	if x == nil {
-		t.Fatalf("startxref %d does not point at an xref table", off)
-	}
-	n, _ := strconv.Atoi(string(x[1]))
-	entries := pdf[off+len(x[0]):]
-	for i := 1; i < n; i++ {
-		e := string(entries[i*20 : i*20+18])
-		if !strings.HasSuffix(e, " n") {
-			continue
-		}
-		o, _ := strconv.Atoi(e[:10])
-		if want := fmt.Sprintf("%d 0 obj", i); !bytes.HasPrefix(pdf[o:], []byte(want)) {
-			t.Fatalf("xref entry %d points at %q, want %q", i, pdf[o:o+10], want)
-		}
-	}
-	if !bytes.Contains(entries[n*20:], []byte("/Root")) {
-		t.Fatal("trailer has no /Root")
-	}
-	for _, loc := range streamHd.FindAllSubmatchIndex(pdf, -1) {
-		dict := pdf[loc[2]:loc[3]]
-		l := length.FindSubmatch(dict)
-		if l == nil {
-			t.Fatalf("stream without /Length: %s", dict)
-		}
-		size, _ := strconv.Atoi(string(l[1]))
-		data := pdf[loc[1] : loc[1]+size]
-		if !bytes.HasPrefix(bytes.TrimLeft(pdf[loc[1]+size:], "\r\n"), []byte("endstream")) {
-			t.Fatalf("stream %s does not end at its /Length", dict)
-		}
-		if bytes.Contains(dict, []byte("/FlateDecode")) {
-			r, err := zlib.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("stream %s: %v", dict, err)
-			}
-			if data, err = io.ReadAll(r); err != nil {
-				t.Fatalf("stream %s: %v", dict, err)
-			}
-		}
-		streams = append(streams, data...)
-	}
-	return len(pageObj.FindAll(pdf, -1)), streams
-}
-
-// shown is how s appears in a content stream set in an embedded UTF-8
-// font: UTF-16BE code units, PDF-escaped.
-func shown(s string) []byte {
-	var b []byte
-	for _, u := range utf16.Encode([]rune(s)) {
-		for _, c := range []byte{byte(u >> 8), byte(u)} {
-			switch c {
-			case '\\', '(', ')':
-				b = append(b, '\\', c)
-			case '\r':
-				b = append(b, '\\', 'r')
-			default:
-				b = append(b, c)
-			}
-		}
-	}
-	return b
-}
-
-func wantText(t *testing.T, streams []byte, texts ...string) {
-	t.Helper()
-	for _, s := range texts {
-		if !bytes.Contains(streams, shown(s)) {
-			t.Errorf("the document does not show %q", s)
-		}
-	}
-}
-
 func TestWriteShowsTranscript(t *testing.T) {
-	pages, streams := parse(t, render(t, sample(), opts()))
+	pages, streams := pdftest.Parse(t, render(t, sample(), opts()))
 	if pages != 1 {
 		t.Errorf("pages = %d, want 1", pages)
 	}
-	wantText(t, streams,
+	pdftest.WantText(t, streams,
 		"HELMo – HEPL (co-diplomation)", "Relevé de notes",
 		"Master en gestion des ressources humaines (MGRH)", "Année académique 2025-2026",
 		"LEFÈVRE Zoé", "HE2025-0147",
@@ -199,7 +102,7 @@ func TestWriteShowsTranscript(t *testing.T) {
 		"Décisions du jury", "ajourné·e", "remplacée", "en vigueur", "UE 1/11 (5 crédits)", "30/06/2026",
 		"Généré le 02/07/2026 à 14:05 (heure de Bruxelles)", "Position du journal : 4821", "Page 1/1",
 	)
-	if bytes.Contains(streams, shown("Reconstitué")) {
+	if bytes.Contains(streams, pdftest.Shown("Reconstitué")) {
 		t.Error("a current transcript says it was reconstructed")
 	}
 }
@@ -207,8 +110,8 @@ func TestWriteShowsTranscript(t *testing.T) {
 func TestWriteAsOf(t *testing.T) {
 	tr := sample()
 	tr.AsOf = &projections.AsOf{Position: 4500, Instant: time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), Records: 17}
-	_, streams := parse(t, render(t, tr, opts()))
-	wantText(t, streams, "Reconstitué à partir du journal au 15/06/2026 à 12:00 (position 4500) – 17 enregistrements retenus.")
+	_, streams := pdftest.Parse(t, render(t, tr, opts()))
+	pdftest.WantText(t, streams, "Reconstitué à partir du journal au 15/06/2026 à 12:00 (position 4500) – 17 enregistrements retenus.")
 }
 
 func TestWriteIsDeterministic(t *testing.T) {
@@ -238,9 +141,9 @@ func TestWriteEmpty(t *testing.T) {
 	tr := sample()
 	tr.UEs, tr.Decisions, tr.YearAverage = nil, nil, nil
 	tr.Empty = "L'étudiant·e n'était pas encore inscrit·e à cette date."
-	_, streams := parse(t, render(t, tr, opts()))
-	wantText(t, streams, "Aucun résultat", tr.Empty, "LEFÈVRE Zoé")
-	if bytes.Contains(streams, shown("Intitulé")) || bytes.Contains(streams, shown("Moyenne annuelle")) {
+	_, streams := pdftest.Parse(t, render(t, tr, opts()))
+	pdftest.WantText(t, streams, "Aucun résultat", tr.Empty, "LEFÈVRE Zoé")
+	if bytes.Contains(streams, pdftest.Shown("Intitulé")) || bytes.Contains(streams, pdftest.Shown("Moyenne annuelle")) {
 		t.Error("an empty transcript still draws the tables")
 	}
 }
@@ -255,13 +158,13 @@ func TestWriteLongTranscriptBreaksPages(t *testing.T) {
 		tr.UEs = append(tr.UEs, ue)
 	}
 	pdf := render(t, tr, opts())
-	pages, streams := parse(t, pdf)
+	pages, streams := pdftest.Parse(t, pdf)
 	if pages < 2 {
 		t.Fatalf("a 40-UE transcript fits on %d page", pages)
 	}
-	wantText(t, streams, "UE 2/20", fmt.Sprintf("Page %d/%d", pages, pages), "matricule HE2025-0147")
+	pdftest.WantText(t, streams, "UE 2/20", fmt.Sprintf("Page %d/%d", pages, pages), "matricule HE2025-0147")
 	// Each new page repeats the table's column headings.
-	if got := bytes.Count(streams, shown("Intitulé")); got < pages {
+	if got := bytes.Count(streams, pdftest.Shown("Intitulé")); got < pages {
 		t.Errorf("column headings drawn %d times over %d pages", got, pages)
 	}
 }
@@ -288,8 +191,8 @@ func graduate() projections.Transcript {
 }
 
 func TestWriteDegree(t *testing.T) {
-	_, streams := parse(t, render(t, graduate(), opts()))
-	wantText(t, streams, "septembre", "acquise en", "valorisée", "antérieurement",
+	_, streams := pdftest.Parse(t, render(t, graduate(), opts()))
+	pdftest.WantText(t, streams, "septembre", "acquise en", "valorisée", "antérieurement",
 		"Moyenne du cycle", "14,15/20 (117 crédits)", "cycle réussi", "distinction",
 		"Diplôme conféré", "année 2025-2026")
 }

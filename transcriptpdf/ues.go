@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -40,7 +41,7 @@ func (d *doc) ues() {
 }
 
 func (d *doc) columnHeadings() {
-	d.Draw(Row{Widths: ueCols, Size: TableSize, Fill: 210, Cells: []Cell{
+	d.Draw(pdfdoc.Row{Widths: ueCols, Size: pdfdoc.TableSize, Fill: 210, Cells: []pdfdoc.Cell{
 		{Text: "Code", Style: "B"},
 		{Text: "Intitulé", Style: "B"},
 		{Text: "Bloc", Style: "B", Align: "C"},
@@ -52,7 +53,7 @@ func (d *doc) columnHeadings() {
 }
 
 // ueRows are a UE's row and the rows of its sessions.
-func ueRows(ue projections.TranscriptUE) []Row {
+func ueRows(ue projections.TranscriptUE) []pdfdoc.Row {
 	title := ue.Title
 	var notes []string
 	if ue.Integrated {
@@ -64,7 +65,7 @@ func ueRows(ue projections.TranscriptUE) []Row {
 	if len(notes) > 0 {
 		title += "\n(" + strings.Join(notes, ", ") + ")"
 	}
-	st := Status(ue.Status)
+	st := pdfdoc.Status(ue.Status)
 	switch ue.AcquiredIn {
 	case "":
 	case "earlier":
@@ -72,7 +73,7 @@ func ueRows(ue projections.TranscriptUE) []Row {
 	default:
 		st += " en " + session(ue.AcquiredIn)
 	}
-	rows := []Row{{Widths: ueCols, Size: TableSize, Fill: 238, Cells: []Cell{
+	rows := []pdfdoc.Row{{Widths: ueCols, Size: pdfdoc.TableSize, Fill: 238, Cells: []pdfdoc.Cell{
 		{Text: ue.Code, Style: "B"},
 		{Text: title, Style: "B"},
 		{Text: fmt.Sprint(ue.Bloc), Align: "C"},
@@ -92,9 +93,9 @@ func ueRows(ue projections.TranscriptUE) []Row {
 
 // sittingRows are what one session recorded for a UE: its activities'
 // results, or the UE-level result, then the UE mark or code it gives.
-func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []Row {
+func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []pdfdoc.Row {
 	label := session(s.Session)
-	var rows []Row
+	var rows []pdfdoc.Row
 	add := func(detail, res, remark string) {
 		rows = append(rows, sitRow(label, detail, res, remark))
 		label = "" // the session is named on its first row only
@@ -106,9 +107,9 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []Row {
 		}
 		switch {
 		case s.Result != "":
-			add(what, Result(s.Result), "")
+			add(what, pdfdoc.Result(s.Result), "")
 		case s.Mark != nil:
-			add(what, mark(*s.Mark), "")
+			add(what, pdfdoc.Mark(*s.Mark), "")
 		case s.Code != "":
 			add(what, s.Code, "")
 		case len(s.Missing) == 0:
@@ -127,13 +128,13 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []Row {
 			if a.Corrected {
 				remarks = append(remarks, "corrigée")
 			}
-			add(what, Result(a.Result), strings.Join(remarks, ", "))
+			add(what, pdfdoc.Result(a.Result), strings.Join(remarks, ", "))
 		}
 		if s.Result != "" && s.Mark == nil && s.Code == "" {
-			add("Résultat de l'UE", Result(s.Result), "")
+			add("Résultat de l'UE", pdfdoc.Result(s.Result), "")
 		}
 		if s.Mark != nil {
-			add("Note de l'UE à cette session", mark(*s.Mark), "")
+			add("Note de l'UE à cette session", pdfdoc.Mark(*s.Mark), "")
 		} else if s.Code != "" {
 			add("Code de l'UE à cette session", s.Code, "")
 		}
@@ -144,8 +145,8 @@ func sittingRows(ue projections.TranscriptUE, s projections.SittingView) []Row {
 	return rows
 }
 
-func sitRow(session, detail, res, remark string) Row {
-	return Row{Widths: sitCols, Size: TableSize, Cells: []Cell{
+func sitRow(session, detail, res, remark string) pdfdoc.Row {
+	return pdfdoc.Row{Widths: sitCols, Size: pdfdoc.TableSize, Cells: []pdfdoc.Cell{
 		{Text: session, Style: "I"},
 		{Text: detail},
 		{Text: res, Align: "C"},

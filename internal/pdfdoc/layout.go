@@ -1,4 +1,4 @@
-package transcriptpdf
+package pdfdoc
 
 import (
 	"fmt"
@@ -9,11 +9,6 @@ import (
 	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
 )
-
-// The layout of gradelog's printable documents: A4 pages in the Go fonts,
-// tables of wrapped rows that break across pages, section headings, a
-// running header and a footer. The transcript is drawn with it, and so are
-// the minutes of a deliberation (package minutespdf).
 
 // Page geometry, in millimetres (A4 portrait).
 const (
