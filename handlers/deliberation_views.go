@@ -107,6 +107,9 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 			session = catalog.Session(ref.Session)
 		}
 		ue, ok := docs.Catalog.UE(ch.UE)
+		if ok {
+			ch.Activity = activityOf(ue, ch.Activity) // a single-activity UE's mark is its activity's
+		}
 		next, res, err := normalise(ch.Value)
 		switch {
 		case !slices.Contains(students, ch.Student):
@@ -119,7 +122,8 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 			ps.add(field+".value", ch.Value, "not a mark on the scale 0-%s nor a code (%s)", docs.Ruleset.Scale.Max, docs.Ruleset.CodeList())
 		case !next.IsZero():
 			if err := docs.Ruleset.CheckRecord(ue, ch.Activity, res); err != nil {
-				ps.add(field+".activity", ch.Activity, "%s", err)
+				f := recordField(ue, ch.Activity, res)
+				ps.add(field+"."+f, map[string]string{"value": ch.Value, "activity": ch.Activity}[f], "%s", err)
 			}
 		}
 		ch.Value, ch.Session = next.Mark+next.Code, string(session)

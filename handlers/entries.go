@@ -156,10 +156,7 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 	}
 	if !next.IsZero() {
 		if err := rs.CheckRecord(ue, s.Activity, res); err != nil {
-			field := "value"
-			if s.Activity != "" && (ue.Integrated || !hasActivity(ue, s.Activity)) || s.Activity == "" && !ue.Integrated && res.Code == "" {
-				field = "activity"
-			}
+			field := recordField(ue, s.Activity, res)
 			r.refuse(Invalid, field, map[string]string{"value": in.Value, "activity": in.Activity}[field], "%s", err)
 			return
 		}
@@ -329,6 +326,16 @@ func permitted(rs *rules.Ruleset, prev *rules.Result, next rules.Result, clear b
 		first = fmt.Errorf("no role to record results under")
 	}
 	return first
+}
+
+// recordField names what is wrong when the ruleset refuses res on
+// activity of ue: the activity (none on an integrated UE, an unknown one,
+// or a mark without one on a multi-activity UE) or else the value.
+func recordField(ue catalog.UE, activity string, res rules.Result) string {
+	if activity != "" && (ue.Integrated || !hasActivity(ue, activity)) || activity == "" && !ue.Integrated && res.Code == "" {
+		return "activity"
+	}
+	return "value"
 }
 
 func hasActivity(ue catalog.UE, title string) bool {

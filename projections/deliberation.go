@@ -18,14 +18,16 @@ type jury struct {
 // appeals keep their positions; what the minutes and the replay show of
 // them is read back from the log.
 type deliberation struct {
-	Programme string          `json:"programme"`
-	Year      string          `json:"year"`
-	Session   string          `json:"session"`
-	Opened    *opening        `json:"opened,omitempty"`
-	Decisions []decisionRef   `json:"decisions,omitempty"`
-	Closed    *stamp          `json:"closed,omitempty"`
-	Published *publication    `json:"published,omitempty"`
-	Appeals   []*appealRecord `json:"appeals,omitempty"`
+	Programme string        `json:"programme"`
+	Year      string        `json:"year"`
+	Session   string        `json:"session"`
+	Opened    *opening      `json:"opened,omitempty"`
+	Decisions []decisionRef `json:"decisions,omitempty"`
+	Closed    *stamp        `json:"closed,omitempty"`
+	// Publications are in recorded order; the last one is in force for the
+	// deliberation view, each one from its date for students.
+	Publications []publication   `json:"publications,omitempty"`
+	Appeals      []*appealRecord `json:"appeals,omitempty"`
 }
 
 type opening struct {
@@ -94,7 +96,7 @@ func (c *Cohort) applyDeliberation(rec events.Record) {
 		s := stampOf(rec)
 		d.Closed = &s
 	case events.ResultsPublished:
-		d.Published = &publication{At: e.At, stamp: stampOf(rec)}
+		d.Publications = append(d.Publications, publication{At: e.At, stamp: stampOf(rec)})
 	case events.AppealFiled:
 		d.Appeals = append(d.Appeals, &appealRecord{ID: rec.ID.String(), Student: e.Student, UE: e.UE, Grounds: e.Grounds, stamp: stampOf(rec)})
 	case events.AppealDecided:
@@ -117,6 +119,14 @@ func (c *Cohort) deliberation(a events.AggregateID) *deliberation {
 		c.deliberations[a] = d
 	}
 	return d
+}
+
+// published is the last publication, if any.
+func (d *deliberation) published() *publication {
+	if n := len(d.Publications); n > 0 {
+		return &d.Publications[n-1]
+	}
+	return nil
 }
 
 func (d *deliberation) appeal(id string) *appealRecord {

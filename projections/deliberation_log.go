@@ -54,8 +54,8 @@ func (c *Cohort) minutesFrame(programme, year string, session catalog.Session) (
 		}
 		m.Members = append(m.Members, MemberPresence{JuryMember: mem, Role: role, Present: slices.Contains(m.Opened.Present, mem.ID)})
 	}
-	if del.Published != nil {
-		at := del.Published.At
+	if p := del.published(); p != nil {
+		at := p.At
 		m.PublishedAt = &at
 	}
 	for _, a := range del.Appeals {

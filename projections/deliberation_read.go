@@ -54,26 +54,6 @@ func (c *Cohort) UpheldAppeal(year string, session catalog.Session, student stri
 	return AppealView{}, false
 }
 
-// Publication returns when the results of session of year are published
-// (for every programme deliberated in it, the earliest).
-func (c *Cohort) Publication(year string, session catalog.Session) (time.Time, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.publication(year, session)
-}
-
-func (c *Cohort) publication(year string, session catalog.Session) (time.Time, bool) {
-	var at time.Time
-	for _, d := range c.deliberations {
-		if d.Year == year && d.Session == string(session) && d.Published != nil {
-			if at.IsZero() || d.Published.At.Before(at) {
-				at = d.Published.At
-			}
-		}
-	}
-	return at, !at.IsZero()
-}
-
 // SessionStudents returns the matricules of the students a deliberation
 // of session decides on, in order: those of programme with a validated
 // programme in year whose year no earlier session settled (a decision in
@@ -124,11 +104,11 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 	del := c.deliberations[events.DeliberationOf(programme, year, string(session))]
 	if del != nil {
 		v.Opened, v.Closed = del.opening(), del.closed()
-		if del.Published != nil {
-			at := del.Published.At
+		if p := del.published(); p != nil {
+			at := p.At
 			v.PublishedAt = &at
 			for _, dec := range del.Decisions {
-				if dec.Position > del.Published.Position {
+				if dec.Position > p.Position {
 					v.Unpublished++
 				}
 			}
@@ -198,7 +178,7 @@ func (c *Cohort) deliberationDocuments(programme, year string, session catalog.S
 
 func (d *deliberation) status() string {
 	switch {
-	case d.Published != nil:
+	case len(d.Publications) > 0:
 		return Published
 	case d.Closed != nil:
 		return Closed
@@ -266,8 +246,10 @@ func (c *Cohort) PublishedBound(now time.Time) (uint64, bool) {
 	defer c.mu.RUnlock()
 	var bound uint64
 	for _, d := range c.deliberations {
-		if p := d.Published; p != nil && !p.At.After(now) && p.Position > bound {
-			bound = p.Position
+		for _, p := range d.Publications {
+			if !p.At.After(now) && p.Position > bound {
+				bound = p.Position
+			}
 		}
 	}
 	return bound, bound > 0
