@@ -64,7 +64,7 @@ func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key st
 	}
 	docs, _ := hs.Cohort.Documents(ref.Year)
 	in.Student = normMatricule(in.Student)
-	if !slices.Contains(hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session)), in.Student) {
+	if !hs.Cohort.InSession(ref.Programme, ref.Year, catalog.Session(ref.Session), in.Student) {
 		reason := NotFound
 		if _, ok := hs.Cohort.Registration(in.Student); ok {
 			reason = Invalid
@@ -96,7 +96,7 @@ func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key st
 			return nil, r
 		}
 		previous := st.decisions[in.Student]
-		e, err := hs.decide(ref, docs, dossier, in, previous != "")
+		e, after, err := hs.decide(ref, docs, dossier, in, previous != "")
 		if err != nil {
 			return nil, err
 		}
@@ -108,13 +108,9 @@ func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key st
 		out = Decided{ID: decision.ID.String(), Outcome: e.Outcome, Proposed: e.Proposed, Mention: e.Mention, Supersedes: previous}
 		pending := []events.Pending{decision}
 		if e.Outcome == string(rules.CycleCompleted) {
-			after, err := hs.Cohort.Proposal(in.Student, ref.Year, catalog.Session(ref.Session), granted(e.Grants))
-			if err != nil {
-				return nil, viewError(err)
-			}
 			deg := events.DegreeConferred{Student: in.Student, Programme: ref.Programme, Year: ref.Year,
 				Mention: e.Mention, Decision: out.ID}
-			if a := after.Proposal.CycleAverage; a != nil {
+			if a := after.CycleAverage; a != nil {
 				deg.Average = a.Mark.String()
 			}
 			out.Degree = &deg
@@ -139,8 +135,10 @@ func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key st
 
 // decide checks a decision against the dossier it was taken on and builds
 // the record: the grants with their basis and the mark at decision, the
-// outcome the grants give, the proposed and decided mentions.
-func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, dossier projections.Dossier, in DecisionInput, revision bool) (events.DecisionRecorded, error) {
+// outcome the grants give, the proposed and decided mentions. It also
+// returns the proposal with the grants applied (its cycle average is the
+// degree's).
+func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, dossier projections.Dossier, in DecisionInput, revision bool) (events.DecisionRecorded, projections.ProposalView, error) {
 	e := events.DecisionRecorded{Student: in.Student, RecordVersion: dossier.RecordVersion,
 		Proposed: dossier.Proposal.IfGranted, Motivation: strings.TrimSpace(in.Motivation)}
 	proposals := map[string]projections.UEProposal{}
@@ -188,11 +186,11 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 		}
 	}
 	if err := ps.err(Invalid); err != nil {
-		return e, err
+		return e, projections.ProposalView{}, err
 	}
 	after, err := hs.Cohort.Proposal(in.Student, ref.Year, catalog.Session(ref.Session), granted(e.Grants))
 	if err != nil {
-		return e, viewError(err)
+		return e, projections.ProposalView{}, viewError(err)
 	}
 	e.Outcome = after.Proposal.Outcome
 	if e.Outcome == string(rules.CycleCompleted) {
@@ -208,7 +206,7 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 	case e.Mention != e.ProposedMention:
 		ps.add("motivation", "", "a mention other than the proposed one is motivated")
 	}
-	return e, ps.err(Invalid)
+	return e, after.Proposal, ps.err(Invalid)
 }
 
 // mentionOf is the mention a decision confers: the proposed one, or one

@@ -147,7 +147,7 @@ func (hs *Handlers) CloseDeliberation(ctx context.Context, id auth.Identity, key
 		if len(undecided) > 0 {
 			return nil, refuse(Invalid, "students", listSome(undecided, 10), "%d student(s) of the session have no decision yet; every student is decided before closing", len(undecided))
 		}
-		return pend(id, events.DeliberationClosed{Decisions: st.count}), nil
+		return pend(id, events.DeliberationClosed{Decisions: len(st.decisions)}), nil
 	})
 }
 

@@ -31,7 +31,6 @@ type deliberationState struct {
 	// publication (an appeal's) may be published again.
 	lastPublication, lastDecision uint64
 	decisions                     map[string]string // student -> ID of their last decision
-	count                         int               // students decided
 	appeals                       map[string]*appealState
 }
 
@@ -52,9 +51,6 @@ func (st *deliberationState) apply(rec events.Record) {
 	case events.DeliberationOpened:
 		st.opened, st.openedAt = &e, rec.RecordedAt
 	case events.DecisionRecorded:
-		if st.decisions[e.Student] == "" {
-			st.count++
-		}
 		st.decisions[e.Student], st.lastDecision = rec.ID.String(), rec.Position
 		if a := st.appeals[e.Appeal]; a != nil {
 			a.answered = true

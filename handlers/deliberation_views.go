@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"github.com/gradelog/gradelog/auth"
@@ -70,7 +69,9 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 	if err != nil {
 		return projections.WhatIfView{}, err
 	}
-	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session))
+	inSession := func(m string) bool {
+		return hs.Cohort.InSession(ref.Programme, ref.Year, catalog.Session(ref.Session), m)
+	}
 	var ps problems
 	in2 := projections.WhatIf{All: in.All}
 	if c := in.Criteria; c != nil {
@@ -91,7 +92,7 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 	}
 	for i, m := range in.Students {
 		m = normMatricule(m)
-		if !slices.Contains(students, m) {
+		if !inSession(m) {
 			ps.add("students["+strconv.Itoa(i)+"]", m, "not a student of the session (no validated %s programme in %s)", ref.Programme, ref.Year)
 		}
 		in2.Students = append(in2.Students, m)
@@ -112,7 +113,7 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 		}
 		next, res, err := normalise(ch.Value)
 		switch {
-		case !slices.Contains(students, ch.Student):
+		case !inSession(ch.Student):
 			ps.add(field+".student", ch.Student, "not a student of the session (no validated %s programme in %s)", ref.Programme, ref.Year)
 		case !ok:
 			ps.add(field+".ue", ch.UE, "no such UE in the %s catalog", ref.Year)

@@ -50,23 +50,38 @@ func (a *api) authenticate(r *http.Request) (auth.Identity, error) {
 // read serves a request that writes nothing (a what-if has a body).
 func (a *api) read(fn endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := a.authenticate(r)
-		if err != nil {
-			writeError(w, r, err)
+		c, ok := a.begin(w, r)
+		if !ok {
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			writeError(w, r, &badRequest{fmt.Sprintf("request body: %v (at most %d bytes)", err, maxBody)})
-			return
-		}
-		rep, err := fn(&call{r: r, id: id, body: body})
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		writeReply(w, rep)
+		rep, err := fn(c)
+		respond(w, r, rep, err)
 	})
+}
+
+// begin authenticates a request and reads its body (at most maxBody
+// bytes); on failure it has answered, and ok is false.
+func (a *api) begin(w http.ResponseWriter, r *http.Request) (c *call, ok bool) {
+	id, err := a.authenticate(r)
+	if err != nil {
+		writeError(w, r, err)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeError(w, r, &badRequest{fmt.Sprintf("request body: %v (at most %d bytes)", err, maxBody)})
+		return nil, false
+	}
+	return &call{r: r, id: id, body: body}, true
+}
+
+// respond writes an endpoint's answer, or its error.
+func respond(w http.ResponseWriter, r *http.Request, rep reply, err error) {
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeReply(w, rep)
 }
 
 // write serves a command. With an Idempotency-Key, a retry gets the first
@@ -74,42 +89,27 @@ func (a *api) read(fn endpoint) http.Handler {
 // request is refused.
 func (a *api) write(fn endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := a.authenticate(r)
-		if err != nil {
-			writeError(w, r, err)
+		c, ok := a.begin(w, r)
+		if !ok {
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			writeError(w, r, &badRequest{fmt.Sprintf("request body: %v (at most %d bytes)", err, maxBody)})
-			return
-		}
-		c := &call{r: r, id: id, body: body}
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 		if key == "" {
 			rep, err := fn(c)
-			if err != nil {
-				writeError(w, r, err)
-				return
-			}
-			writeReply(w, rep)
+			respond(w, r, rep, err)
 			return
 		}
 		if len(key) > 200 {
 			writeError(w, r, &badRequest{"Idempotency-Key: at most 200 characters"})
 			return
 		}
-		c.key = id.ID + "/" + key
-		fp := fingerprint(r, body)
+		c.key = c.id.ID + "/" + key
+		fp := fingerprint(r, c.body)
 		rep, replayed, err := a.replies.do(c.key, fp, func() (reply, error) { return fn(c) })
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		if replayed {
+		if replayed && err == nil {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
-		writeReply(w, rep)
+		respond(w, r, rep, err)
 	})
 }
 

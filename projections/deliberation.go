@@ -138,16 +138,6 @@ func (d *deliberation) appeal(id string) *appealRecord {
 	return nil
 }
 
-// decisionOf is the last decision recorded on student in d ("" if none).
-func (d *deliberation) decisionOf(student string) string {
-	for i := len(d.Decisions) - 1; i >= 0; i-- {
-		if d.Decisions[i].Student == student {
-			return d.Decisions[i].ID
-		}
-	}
-	return ""
-}
-
 // upheldPending reports whether student has an upheld appeal in d that no
 // decision has answered yet: the jury must deliberate again, and may
 // correct the session's marks of that student.

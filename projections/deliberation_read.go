@@ -67,12 +67,26 @@ func (c *Cohort) SessionStudents(programme, year string, session catalog.Session
 func (c *Cohort) sessionStudents(programme, year string, session catalog.Session) []string {
 	var out []string
 	for m, s := range c.students {
-		if y := s.year(year); y != nil && y.PAE != nil && y.PAE.Programme == programme && !s.settled(year, session) {
+		if s.inSession(programme, year, session) {
 			out = append(out, m)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// InSession reports whether a deliberation of session decides on
+// matricule (see SessionStudents).
+func (c *Cohort) InSession(programme, year string, session catalog.Session, matricule string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s := c.students[matricule]
+	return s != nil && s.inSession(programme, year, session)
+}
+
+func (s *student) inSession(programme, year string, session catalog.Session) bool {
+	y := s.year(year)
+	return y != nil && y.PAE != nil && y.PAE.Programme == programme && !s.settled(year, session)
 }
 
 // settled reports whether a decision in force taken at a session of year
@@ -118,6 +132,12 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 		}
 		v.Status = del.status()
 	}
+	last := map[string]string{} // student -> their last decision in this deliberation
+	if del != nil {
+		for _, dec := range del.Decisions {
+			last[dec.Student] = dec.ID
+		}
+	}
 	for _, m := range c.sessionStudents(programme, year, session) {
 		s := c.students[m]
 		dos, err := c.dossier(s, year, session, d, nil)
@@ -136,7 +156,7 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 			}
 		}
 		if del != nil {
-			if id := del.decisionOf(m); id != "" {
+			if id := last[m]; id != "" {
 				for _, dec := range s.Decisions {
 					if dec.ID == id {
 						view := dec.view()
