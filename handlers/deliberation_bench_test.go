@@ -15,6 +15,7 @@ import (
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/benchraw"
 	"github.com/gradelog/gradelog/internal/gradetest"
+	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
 )
 
@@ -62,7 +63,7 @@ func BenchmarkDeliberation(b *testing.B) {
 	var replayed []uint64 // what the replay reads
 	var onePerStudent []uint64
 	for _, d := range minutes.Decisions {
-		h, err := e.hs.Cohort.History(ctx, e.Log, d.Student.Matricule, eventlog.Until{Position: d.Position - 1})
+		h, err := e.hs.Cohort.History(ctx, e.Log, d.Student.Matricule, eventlog.Until{Position: d.Position - 1}, projections.HistoryFilter{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -89,6 +89,7 @@ func execute[S state](ctx context.Context, hs *Handlers, a events.AggregateID, k
 		if err != nil || len(pending) == 0 {
 			return eventlog.Appended{}, err
 		}
+		caused(ctx, pending)
 		got, err := hs.Log.Append(ctx, eventlog.AppendRequest{Aggregate: a, Head: g.head, Key: key, Events: pending})
 		if err != nil || got.AlreadyRecorded {
 			g.loaded = false // the log holds records this state has not folded

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -22,6 +24,41 @@ type ViewQuery struct {
 	// AsOf: rebuild the view from the log as it stood at this bound
 	// instead of reading the live views (zero: the live views).
 	AsOf eventlog.Until
+	// AsJurySaw: rebuild the view as the jury saw it when it took a
+	// decision (as of the record before it); it replaces AsOf.
+	AsJurySaw *JuryMoment
+	decision  string // the decision AsJurySaw resolved to
+}
+
+// JuryMoment names a jury decision about the student: by its id, or as
+// the decision in force of one session's deliberation.
+type JuryMoment struct {
+	Decision      string
+	Year, Session string
+}
+
+// resolve turns q.AsJurySaw into a bound on the log.
+func (hs *Handlers) resolve(mat string, q *ViewQuery) error {
+	m := q.AsJurySaw
+	if m == nil {
+		return nil
+	}
+	if m.Decision == "" && (m.Year == "" || m.Session == "") {
+		return refuse(Invalid, "as_of_deliberation", m.Year+"/"+m.Session, "name the deliberation as YEAR/SESSION, for example 2025-2026/Q2")
+	}
+	d, err := hs.Cohort.DecisionBefore(mat, m.Decision, m.Year, catalog.Session(m.Session))
+	if err != nil {
+		return viewError(err)
+	}
+	q.AsOf, q.decision = eventlog.Until{Position: d.Position - 1}, d.ID
+	return nil
+}
+
+// stamp marks a view read as the jury saw it with the decision.
+func (q ViewQuery) stamp(b *projections.Basis) {
+	if b.AsOf != nil {
+		b.AsOf.Decision = q.decision
+	}
 }
 
 // minPositionWait bounds how long a read waits for the views to reach
@@ -36,6 +73,7 @@ func (hs *Handlers) Transcript(ctx context.Context, id auth.Identity, mat, year 
 	}
 	if q.AsOf != (eventlog.Until{}) {
 		t, err := hs.Cohort.TranscriptAsOf(ctx, hs.Log, mat, year, q.AsOf)
+		q.stamp(&t.Basis)
 		return t, viewError(err)
 	}
 	t, err := hs.Cohort.Transcript(mat, year)
@@ -50,6 +88,7 @@ func (hs *Handlers) Ledger(ctx context.Context, id auth.Identity, mat string, q 
 	}
 	if q.AsOf != (eventlog.Until{}) {
 		l, err := hs.Cohort.LedgerAsOf(ctx, hs.Log, mat, q.AsOf)
+		q.stamp(&l.Basis)
 		return l, viewError(err)
 	}
 	l, err := hs.Cohort.Ledger(mat)
@@ -64,20 +103,48 @@ func (hs *Handlers) Readiness(ctx context.Context, id auth.Identity, mat string,
 	}
 	if q.AsOf != (eventlog.Until{}) {
 		r, err := hs.Cohort.ReadinessAsOf(ctx, hs.Log, mat, q.AsOf)
+		q.stamp(&r.Basis)
 		return r, viewError(err)
 	}
 	r, err := hs.Cohort.Readiness(mat)
 	return r, viewError(err)
 }
 
-// History returns every fact about a student, read from the log.
-func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q ViewQuery) (projections.History, error) {
+// History returns the facts about a student that f selects, read from the
+// log.
+func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q ViewQuery, f projections.HistoryFilter) (projections.History, error) {
 	mat = normMatricule(mat)
 	if err := hs.viewable(ctx, id, mat, &q); err != nil {
 		return projections.History{}, err
 	}
-	h, err := hs.Cohort.History(ctx, hs.Log, mat, q.AsOf)
+	if err := hs.checkFilter(f); err != nil {
+		return projections.History{}, err
+	}
+	h, err := hs.Cohort.History(ctx, hs.Log, mat, q.AsOf, f)
+	q.stamp(&h.Basis)
 	return h, viewError(err)
+}
+
+// checkFilter refuses a history filter naming an unknown year, UE or
+// kind of fact.
+func (hs *Handlers) checkFilter(f projections.HistoryFilter) error {
+	var ps problems
+	if f.Kind != "" && !slices.ContainsFunc(events.Types(), func(t string) bool {
+		family, _, _ := strings.Cut(t, ".")
+		return f.Kind == t || f.Kind == family
+	}) {
+		ps.add("kind", f.Kind, "not a kind of fact; give an event type (%s) or its family (the part before the dot)", strings.Join(events.Types(), ", "))
+	}
+	if f.Year != "" {
+		d, ok := hs.Cohort.Documents(f.Year)
+		if !ok {
+			return refuse(NotFound, "year", f.Year, "no catalog and ruleset are published for this academic year")
+		}
+		if _, ok := d.Catalog.UE(f.UE); f.UE != "" && !ok {
+			ps.add("ue", f.UE, "the %s catalog has no UE with this code", f.Year)
+		}
+	}
+	return ps.err(Invalid)
 }
 
 // Dossier returns a student's deliberation dossier for one session. Only
@@ -90,8 +157,12 @@ func (hs *Handlers) Dossier(ctx context.Context, id auth.Identity, mat, year, se
 	if err := hs.reach(ctx, q); err != nil {
 		return projections.Dossier{}, err
 	}
+	if err := hs.resolve(mat, &q); err != nil {
+		return projections.Dossier{}, err
+	}
 	if q.AsOf != (eventlog.Until{}) {
 		d, err := hs.Cohort.DossierAsOf(ctx, hs.Log, mat, year, catalog.Session(session), q.AsOf)
+		q.stamp(&d.Basis)
 		return d, viewError(err)
 	}
 	d, err := hs.Cohort.Dossier(mat, year, catalog.Session(session))
@@ -134,6 +205,9 @@ func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, 
 		return refuse(Forbidden, "matricule", mat, "%s may not read the record of student %s; the secretariat, the jury, auditors and the student may", id.ID, mat)
 	}
 	if err := hs.reach(ctx, *q); err != nil {
+		return err
+	}
+	if err := hs.resolve(mat, q); err != nil {
 		return err
 	}
 	if staff {

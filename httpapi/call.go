@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/handlers"
 )
 
 // maxBody bounds a request body (an uploaded sheet included).
@@ -93,6 +96,13 @@ func (a *api) write(fn endpoint) http.Handler {
 		if !ok {
 			return
 		}
+		cmd := handlers.Command{ID: uuid.NewString(), What: r.Method + " " + r.URL.Path, Correlation: r.Header.Get("X-Correlation-ID")}
+		if len(cmd.Correlation) > 200 || strings.ContainsFunc(cmd.Correlation, func(r rune) bool { return r < ' ' || r > '~' }) {
+			writeError(w, r, &badRequest{"X-Correlation-ID: at most 200 printable ASCII characters"})
+			return
+		}
+		c.r = r.WithContext(handlers.WithCommand(r.Context(), cmd))
+		w.Header().Set("Gradelog-Command", cmd.ID)
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 		if key == "" {
 			rep, err := fn(c)

@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // as_of days end in Europe/Brussels wherever the server runs
 
+	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/transcriptpdf"
@@ -102,7 +103,14 @@ func (a *api) history(c *call) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	h, err := a.Handlers.History(c.r.Context(), c.id, c.r.PathValue("matricule"), q)
+	var f projections.HistoryFilter
+	query := c.r.URL.Query()
+	for name, v := range map[string]*string{"year": &f.Year, "ue": &f.UE, "kind": &f.Kind} {
+		if *v, _, err = param(query, name); err != nil {
+			return reply{}, err
+		}
+	}
+	h, err := a.Handlers.History(c.r.Context(), c.id, c.r.PathValue("matricule"), q, f)
 	if err != nil {
 		return reply{}, err
 	}
@@ -185,13 +193,41 @@ func viewParams(c *call, asOf bool, formats ...string) (string, handlers.ViewQue
 		return "", q, err
 	}
 	v, given, err := param(query, "as_of")
-	if err != nil || !given {
-		return format, q, err
-	}
-	if q.AsOf.Instant, err = instant(v); err != nil {
+	if err != nil {
 		return "", q, err
 	}
-	return format, q, nil
+	if given {
+		if q.AsOf.Instant, err = instant(v); err != nil {
+			return "", q, err
+		}
+	}
+	return format, q, juryMoment(query, &q)
+}
+
+// juryMoment reads as_of_decision=ID or as_of_deliberation=YEAR/SESSION:
+// the view as the jury saw it when it decided; neither goes with another
+// bound.
+func juryMoment(query map[string][]string, q *handlers.ViewQuery) error {
+	decision, byDecision, err := param(query, "as_of_decision")
+	if err != nil {
+		return err
+	}
+	session, bySession, err := param(query, "as_of_deliberation")
+	if err != nil {
+		return err
+	}
+	if !byDecision && !bySession {
+		return nil
+	}
+	if byDecision && bySession || q.AsOf != (eventlog.Until{}) {
+		return &badRequest{"query parameters as_of_decision, as_of_deliberation, as_of and as_of_position: give one bound only"}
+	}
+	m := &handlers.JuryMoment{Decision: decision}
+	if bySession {
+		m.Year, m.Session, _ = strings.Cut(session, "/")
+	}
+	q.AsJurySaw = m
+	return nil
 }
 
 // param returns the one value of a query parameter, and whether it is

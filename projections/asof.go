@@ -60,6 +60,28 @@ func (c *Cohort) AsOf(ctx context.Context, src Source, matricule string, until e
 	return out, at, nil
 }
 
+// DecisionBefore finds the jury decision about matricule that a view "as
+// the jury saw it" stops before: the decision of that id, or, with id
+// empty, the decision in force taken at the deliberation of year and
+// session. Its Position less one is the bound.
+func (c *Cohort) DecisionBefore(matricule, id, year string, session catalog.Session) (Decision, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s := c.students[matricule]
+	if s == nil {
+		return Decision{}, notFound("student", matricule, "no student is registered with this matricule")
+	}
+	for _, d := range s.Decisions {
+		if id != "" && d.ID == id || id == "" && !d.Superseded && d.Year == year && catalog.Session(d.Session) == session {
+			return d.view(), nil
+		}
+	}
+	if id != "" {
+		return Decision{}, notFound("decision", id, "no jury decision about student "+matricule+" has this id")
+	}
+	return Decision{}, notFound("deliberation", year+"/"+string(session), "student "+matricule+" has no decision in force from this session's deliberation")
+}
+
 // bounded returns the positions at or before until.Position.
 func bounded(positions []uint64, until eventlog.Until) []uint64 {
 	if until.Position == 0 {

@@ -218,7 +218,7 @@ func BenchmarkAsOf(b *testing.B) {
 	if err := c.Replay(ctx, env.Log, 0, nil); err != nil {
 		b.Fatal(err)
 	}
-	h, err := c.History(ctx, env.Log, busy, eventlog.Until{})
+	h, err := c.History(ctx, env.Log, busy, eventlog.Until{}, projections.HistoryFilter{})
 	if err != nil {
 		b.Fatal(err)
 	}

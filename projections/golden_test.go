@@ -263,7 +263,7 @@ func renderGolden(t *testing.T, recs []events.Record) []goldenView {
 		add(m+".ledger", l, err)
 		r, err := c.Readiness(m)
 		add(m+".readiness", r, err)
-		h, err := c.History(ctx, src, m, eventlog.Until{})
+		h, err := c.History(ctx, src, m, eventlog.Until{}, projections.HistoryFilter{})
 		add(m+".history", h, err)
 
 		// As of: before the registration, half-way through the student's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gradelog/gradelog/eventlog"
@@ -11,52 +12,102 @@ import (
 )
 
 // History reads every fact about matricule from the log, at or before
-// until (the zero Until: all of them). The cohort's index says where the
-// facts are; their content comes from the log.
-func (c *Cohort) History(ctx context.Context, src Source, matricule string, until eventlog.Until) (History, error) {
+// until (the zero Until: all of them), keeping those f selects. The
+// cohort's index says where the facts are; their content comes from the
+// log.
+func (c *Cohort) History(ctx context.Context, src Source, matricule string, until eventlog.Until, f HistoryFilter) (History, error) {
 	c.mu.RLock()
 	s := c.students[matricule]
 	var positions []uint64
-	var who Identity
 	if s != nil {
-		positions, who = bounded(s.Positions, until), identity(s)
+		positions = bounded(s.Positions, until)
 	}
 	position := c.position
 	c.mu.RUnlock()
 	if s == nil {
 		return History{}, notFound("student", matricule, "no student is registered with this matricule")
 	}
-	h := History{Basis: Basis{Position: position}, Student: who, Entries: []HistoryEntry{}}
-	if until != (eventlog.Until{}) {
-		h.AsOf = &AsOf{Position: until.Position, Instant: until.Instant}
-	}
 	recs, err := src.ReadAt(ctx, positions)
 	if err != nil {
 		return History{}, fmt.Errorf("history of %s: %w", matricule, err)
 	}
 	for _, r := range recs {
-		if !until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
-			continue
-		}
 		if err := concerns(r, matricule); err != nil {
 			return History{}, err
+		}
+	}
+	h, err := HistoryOf(matricule, recs, until, f)
+	if err != nil {
+		return History{}, err
+	}
+	if h.AsOf == nil {
+		h.Position = position
+	}
+	return h, nil
+}
+
+// HistoryFilter selects facts of a history; empty fields select all.
+type HistoryFilter struct {
+	Year string // facts about this academic year
+	UE   string // facts about this UE (its marks, grants, recognition, appeals, and the PAEs listing it)
+	// Kind is an event type ("mark.corrected") or its family, the part
+	// before the dot ("mark", "decision", "appeal").
+	Kind string
+}
+
+func (f HistoryFilter) keeps(e HistoryEntry) bool {
+	family, _, _ := strings.Cut(e.Type, ".")
+	return (f.Year == "" || e.Year == f.Year) &&
+		(f.UE == "" || slices.Contains(e.UEs, f.UE)) &&
+		(f.Kind == "" || f.Kind == e.Type || f.Kind == family)
+}
+
+// HistoryOf builds the history of matricule from records in log order:
+// the facts about the student among them, at or before until, that f
+// keeps. It reads nothing else, so an offline verifier gets the same
+// history from the same records.
+func HistoryOf(matricule string, recs []events.Record, until eventlog.Until, f HistoryFilter) (History, error) {
+	h := History{Entries: []HistoryEntry{}}
+	var admitted int
+	for _, r := range recs {
+		if !about(r, matricule) || until.Position != 0 && r.Position > until.Position ||
+			!until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
+			continue
+		}
+		admitted++
+		h.Position = r.Position
+		if reg, ok := r.Event.(events.StudentRegistered); ok {
+			h.Student = Identity{Matricule: reg.Matricule, FirstName: reg.FirstName, LastName: reg.LastName, Email: reg.Email}
 		}
 		e, err := historyEntry(r)
 		if err != nil {
 			return History{}, err
 		}
-		h.Entries = append(h.Entries, e)
-	}
-	if h.AsOf != nil {
-		h.AsOf.Records, h.Position = len(h.Entries), 0
-		if n := len(h.Entries); n > 0 {
-			h.Position = h.Entries[n-1].Position
+		if f.keeps(e) {
+			h.Entries = append(h.Entries, e)
 		}
-		if len(h.Entries) == 0 {
+	}
+	if h.Student.Matricule == "" {
+		h.Student.Matricule = matricule
+	}
+	if until != (eventlog.Until{}) {
+		h.AsOf = &AsOf{Position: until.Position, Instant: until.Instant, Records: admitted}
+		if admitted == 0 {
 			h.Empty = fmt.Sprintf("student %s had no record yet as of %s", matricule, boundText(*h.AsOf))
 		}
 	}
 	return h, nil
+}
+
+// about reports whether r is a fact about matricule (documents are not).
+func about(r events.Record, matricule string) bool {
+	switch r.Aggregate.Kind() {
+	case events.KindCatalog, events.KindCalendar:
+		return false
+	case events.KindStudent:
+		return r.Aggregate == events.StudentOf(matricule)
+	}
+	return events.AboutStudent(r.Event) == matricule
 }
 
 func historyEntry(r events.Record) (HistoryEntry, error) {
@@ -67,13 +118,15 @@ func historyEntry(r events.Record) (HistoryEntry, error) {
 	e := HistoryEntry{
 		Position: r.Position, RecordedAt: r.RecordedAt, OccurredAt: r.OccurredAt, Type: r.Type,
 		Aggregate: string(r.Aggregate), Actor: r.Actor.ID, Roles: r.Actor.Roles,
-		Hash: r.Hash, PrevHash: r.PrevHash, Event: body,
+		Correlation: r.CorrelationID, Hash: r.Hash, PrevHash: r.PrevHash, Event: body,
 	}
+	e.CommandID, e.Command, e.CausedBy = events.Causation(r.CausationID)
 	if year, session, ue, ok := SheetParts(r.Aggregate); ok {
+		e.Year, e.UEs = year, []string{ue}
 		e.Context = strings.Join([]string{year, string(session), "UE " + ue}, " ")
 	}
 	if t := r.Aggregate.Tokens(); r.Aggregate.Kind() == events.KindDeliberation && len(t) == 3 {
-		e.Context = t[1] + " " + t[2] + " deliberation"
+		e.Year, e.Context = t[1], t[1]+" "+t[2]+" deliberation"
 	}
 	describe(&e, r.Event)
 	return e, nil
@@ -95,17 +148,21 @@ func describe(h *HistoryEntry, ev events.Event) {
 			h.Value += "; complements " + strings.Join(e.Complements, ", ")
 		}
 	case events.PAEValidated:
+		h.Year, h.UEs = e.Year, e.UEs
 		h.Context, h.Summary, h.Value = e.Year, "annual programme validated", strings.Join(e.UEs, ", ")
 	case events.PAEAmended:
+		h.Year, h.UEs = e.Year, append(slices.Clone(e.Added), e.Removed...)
 		h.Context, h.Summary, h.Reason = e.Year, "annual programme amended", e.Reason
 		h.Value = fmt.Sprintf("added [%s], removed [%s]", strings.Join(e.Added, ", "), strings.Join(e.Removed, ", "))
 	case events.CreditsRecognised:
+		h.Year, h.UEs = e.Year, []string{e.UE}
 		h.Context, h.Summary, h.Value, h.Reason = e.Year+" UE "+e.UE, "prior credits recognised", e.Basis, e.Reason
 	case events.DegreeConferred:
 		h.Summary, h.Value = "degree conferred", strings.TrimSpace(e.Average+" "+e.Mention)
 		if h.Context == "" {
 			h.Context = e.Year
 		}
+		h.Year = e.Year
 	case events.MarkRecorded:
 		withActivity(e.Activity)
 		h.Summary, h.Value = "result recorded", e.Entry.String()
@@ -121,6 +178,7 @@ func describe(h *HistoryEntry, ev events.Event) {
 	case events.DecisionRecorded:
 		h.Summary, h.Value, h.Reason = "jury decision recorded", e.Outcome, e.Motivation
 		for _, g := range e.Grants {
+			h.UEs = append(h.UEs, g.UE)
 			h.Value += fmt.Sprintf("; UE %s (%s) %s", g.UE, g.Mark, map[bool]string{true: "granted", false: "refused"}[g.Granted])
 		}
 		if e.Mention != "" {
@@ -135,6 +193,7 @@ func describe(h *HistoryEntry, ev events.Event) {
 		h.Summary, h.Reason = "appeal filed", e.Grounds
 		if e.UE != "" {
 			h.Context += " UE " + e.UE
+			h.UEs = []string{e.UE}
 		}
 	case events.AppealDecided:
 		h.Summary, h.Reason = "appeal decided", e.Motivation

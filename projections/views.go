@@ -38,6 +38,10 @@ type AsOf struct {
 	Instant  time.Time `json:"instant,omitzero"`
 	// Records is how many of the student's records the bound admitted.
 	Records int `json:"records"`
+	// Decision is the jury decision the bound stops just before, when
+	// the view was asked as the jury saw it (as of a decision or a
+	// deliberation).
+	Decision string `json:"decision,omitempty"`
 }
 
 // Transcript is a student's relevé de notes for one academic year.
@@ -302,7 +306,19 @@ type HistoryEntry struct {
 	Aggregate  string    `json:"aggregate"`
 	Actor      string    `json:"actor"`
 	Roles      []string  `json:"roles,omitempty"`
-	// Context names the year, session, UE and activity the fact is about.
+	// Command is the request that caused the fact ("POST /api/v1/…"),
+	// CommandID its id, shared by every fact it appended; a fact caused
+	// by another fact names that fact's id in CausedBy instead.
+	Command   string `json:"command,omitempty"`
+	CommandID string `json:"command_id,omitempty"`
+	CausedBy  string `json:"caused_by,omitempty"`
+	// Correlation groups the commands of one workflow (an import, a CLI
+	// invocation, a deliberation session).
+	Correlation string `json:"correlation,omitempty"`
+	// Year and UEs are what the fact is about, for filtering; Context
+	// names the year, session, UE and activity in words.
+	Year     string          `json:"year,omitempty"`
+	UEs      []string        `json:"ues,omitempty"`
 	Context  string          `json:"context,omitempty"`
 	Summary  string          `json:"summary"`
 	Previous string          `json:"previous,omitempty"`

@@ -324,7 +324,7 @@ func TestScriptedYear(t *testing.T) {
 		"2/1":  {UE: "2/1", Status: rules.Ready},
 	})
 	// The correction is on the record: previous and new value, reason, who.
-	h, err := hs.History(ctx, y.sec, A, handlers.ViewQuery{})
+	h, err := hs.History(ctx, y.sec, A, handlers.ViewQuery{}, projections.HistoryFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

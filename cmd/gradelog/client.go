@@ -98,6 +98,9 @@ type client struct {
 	verbose bool
 	http    *http.Client
 	key     string // the idempotency key of this invocation's write
+	// correlation ties together the writes of one invocation in the
+	// history (an import's entries, for one).
+	correlation string
 }
 
 // runE wraps a client command: it builds the client from the flags and
@@ -130,7 +133,7 @@ func (cf *clientFlags) client(e *env) (*client, error) {
 		return nil, errors.New(`no token: pass --token or set GRADELOG_TOKEN; "gradelog token" mints one`)
 	}
 	return &client{e: e, base: strings.TrimRight(server, "/"), token: token, verbose: cf.verbose,
-		http: &http.Client{Timeout: clientTimeout}}, nil
+		http: &http.Client{Timeout: clientTimeout}, correlation: "cli " + uuid.NewString()}, nil
 }
 
 // logf prints a line on stderr in verbose mode.
@@ -190,6 +193,9 @@ func (c *client) do(ctx context.Context, rq request) (*response, error) {
 	write := rq.method == http.MethodPost || rq.method == http.MethodPut
 	if write && c.key != "" {
 		req.Header.Set("Idempotency-Key", c.key)
+	}
+	if write {
+		req.Header.Set("X-Correlation-ID", c.correlation)
 	}
 	for k, v := range rq.header {
 		req.Header.Set(k, v)
