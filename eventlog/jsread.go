@@ -139,8 +139,21 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 		return fmt.Errorf("scan from position %d: %w", after+1, err)
 	}
 	defer it.Stop()
+	// The stream refuses deletes, so its sequences have no holes: a
+	// sequence the consumer skips is a record the server cannot read (its
+	// checksum failed). A bounded scan delivers the rest and then names
+	// them (MissingError).
+	var missing MissingError
+	next := after + 1
 	for {
-		m, err := it.Next(jetstream.NextContext(ctx))
+		m, err := l.nextOf(ctx, it, live)
+		if errors.Is(err, errStalled) {
+			if _, gerr := l.stream.GetMsg(ctx, next); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+				missing.add(next, end)
+				return &missing
+			}
+			continue // slow, not missing
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -152,11 +165,39 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 			return fmt.Errorf("scan: metadata: %w", err)
 		}
 		seq := md.Sequence.Stream
+		if seq > next {
+			missing.add(next, seq-1)
+		}
+		next = seq + 1
 		if err := fn(l.stored(m.Subject(), seq, m.Headers(), m.Data())); err != nil {
 			return err
 		}
 		if !live && seq >= end {
+			if len(missing.Ranges) > 0 {
+				return &missing
+			}
 			return nil
 		}
 	}
+}
+
+// stallWait is how long a bounded scan waits for the next record before
+// checking whether it can be read at all.
+const stallWait = 2 * time.Second
+
+var errStalled = errors.New("no record within the wait")
+
+// nextOf returns the consumer's next message; a bounded scan gives up
+// waiting after stallWait (errStalled).
+func (l *JetStream) nextOf(ctx context.Context, it jetstream.MessagesContext, live bool) (jetstream.Msg, error) {
+	if live {
+		return it.Next(jetstream.NextContext(ctx))
+	}
+	wait, cancel := context.WithTimeout(ctx, stallWait)
+	defer cancel()
+	m, err := it.Next(jetstream.NextContext(wait))
+	if err != nil && ctx.Err() == nil && wait.Err() != nil {
+		return nil, errStalled
+	}
+	return m, err
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gradelog/gradelog/events"
@@ -224,3 +225,28 @@ func Follow(ctx context.Context, l Log, after uint64, live bool, fn func(events.
 		return fn(r)
 	})
 }
+
+// ErrMissing: the store holds records it cannot deliver (removed, or
+// failing the store's own checksum).
+var ErrMissing = errors.New("records missing from the log")
+
+// MissingError names the positions a bounded Scan could not deliver; it
+// delivered every other record first.
+type MissingError struct {
+	Ranges [][2]uint64 // first and last missing position of each run
+}
+
+func (e *MissingError) add(from, to uint64) { e.Ranges = append(e.Ranges, [2]uint64{from, to}) }
+
+func (e *MissingError) Error() string {
+	s := make([]string, len(e.Ranges))
+	for i, r := range e.Ranges {
+		s[i] = fmt.Sprintf("%d", r[0])
+		if r[1] != r[0] {
+			s[i] = fmt.Sprintf("%d to %d", r[0], r[1])
+		}
+	}
+	return fmt.Sprintf("%v: positions %s are in the store but cannot be read (removed, or their bytes no longer match the store's checksum)", ErrMissing, strings.Join(s, ", "))
+}
+
+func (e *MissingError) Unwrap() error { return ErrMissing }

@@ -1,18 +1,21 @@
 package eventlog
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/gradelog/gradelog/events"
 )
 
 // Report is the outcome of verifying a log.
 type Report struct {
-	Checked int                           // records checked
-	Breaks  []events.ChainError           // every break found, in log order
-	Heads   map[events.AggregateID]string // chain head of each aggregate
-	Config  error                         // nil when the store is append-only
+	Checked int                                // records checked
+	Breaks  []events.ChainError                // every break found, in log order
+	Heads   map[events.AggregateID]events.Link // where each aggregate's chain stands
+	Config  error                              // nil when the store is append-only
 }
 
 // OK reports whether nothing was found wrong.
@@ -34,6 +37,14 @@ func Verify(ctx context.Context, l Log, keep func(events.AggregateID) bool) (Rep
 		}
 		return nil
 	})
+	if me := (*MissingError)(nil); errors.As(err, &me) {
+		for _, r := range me.Ranges {
+			rep.Breaks = append(rep.Breaks, events.ChainError{Position: r[0],
+				Reason: fmt.Sprintf("positions %d to %d cannot be read from the store: records were removed or altered on disk", r[0], r[1])})
+		}
+		err = nil
+		slices.SortStableFunc(rep.Breaks, func(a, b events.ChainError) int { return cmp.Compare(a.Position, b.Position) })
+	}
 	rep.Checked, rep.Heads = v.Checked(), v.Heads()
 	return rep, err
 }

@@ -3,13 +3,14 @@ package events
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 )
 
 // ChainError reports where an aggregate's hash chain breaks.
 type ChainError struct {
-	Aggregate AggregateID
-	Position  uint64
-	Reason    string
+	Aggregate AggregateID `json:"aggregate"`
+	Position  uint64      `json:"position"`
+	Reason    string      `json:"reason"`
 }
 
 func (e *ChainError) Error() string {
@@ -20,23 +21,33 @@ func (e *ChainError) Error() string {
 // of aggregates interleaved. It keeps one hash per aggregate. The zero value
 // is ready to use; it is not safe for concurrent use.
 type Verifier struct {
-	heads   map[AggregateID]string
+	heads   map[AggregateID]Link
 	checked int
+}
+
+// Link is where an aggregate's chain stands: its last record's hash and
+// position, and how many records it has.
+type Link struct {
+	Hash     string `json:"hash"`
+	Position uint64 `json:"position"`
+	Records  int    `json:"records"`
 }
 
 // Add checks one stored record: data are the exact stored bytes, stored the
 // hash the log stored beside them ("" if none), agg the aggregate the log
 // filed the record under. It returns a *ChainError when the record is not
 // the next link of its aggregate's chain; the verifier then continues from
-// the record as stored, so one break is reported once.
+// the record as stored, so a record removed or reordered is one break, and
+// a record altered in place two: its own hash, and the next record's link.
 func (v *Verifier) Add(agg AggregateID, pos uint64, data []byte, stored string) error {
 	if v.heads == nil {
-		v.heads = make(map[AggregateID]string)
+		v.heads = make(map[AggregateID]Link)
 	}
 	v.checked++
 	sum := HashOf(data)
-	prevHead := v.heads[agg]
-	v.heads[agg] = sum
+	prev := v.heads[agg]
+	prevHead := prev.Hash
+	v.heads[agg] = Link{Hash: sum, Position: pos, Records: prev.Records + 1}
 	var link struct {
 		Aggregate AggregateID `json:"aggregate"`
 		Prev      string      `json:"prev"`
@@ -58,14 +69,10 @@ func (v *Verifier) Add(agg AggregateID, pos uint64, data []byte, stored string) 
 // Checked returns how many records were checked.
 func (v *Verifier) Checked() int { return v.checked }
 
-// Heads returns the hash of the last record of each aggregate seen: the
-// chain heads an auditor compares against published ones.
-func (v *Verifier) Heads() map[AggregateID]string {
-	out := make(map[AggregateID]string, len(v.heads))
-	for a, h := range v.heads {
-		out[a] = h
-	}
-	return out
+// Heads returns where the chain of each aggregate seen stands: the chain
+// heads an auditor compares against published ones.
+func (v *Verifier) Heads() map[AggregateID]Link {
+	return maps.Clone(v.heads)
 }
 
 // VerifyChain checks that records, the whole history of one aggregate in

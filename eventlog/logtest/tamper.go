@@ -20,7 +20,7 @@ func testTamper(t *testing.T, open Opener) {
 	}
 	h := load(t, l, a, eventlog.Until{})
 	rep, err := eventlog.Verify(ctxT(t), l, nil)
-	if err != nil || !rep.OK() || rep.Checked != 5 || rep.Heads[a] != h.Head.Hash {
+	if err != nil || !rep.OK() || rep.Checked != 5 || rep.Heads[a].Hash != h.Head.Hash {
 		t.Fatalf("Verify on an intact log: %+v, %v", rep, err)
 	}
 	clone := func() []events.Record {
