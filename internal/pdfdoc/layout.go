@@ -1,12 +1,14 @@
 package pdfdoc
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
@@ -55,12 +57,20 @@ func NewLayout(generatedAt time.Time) *Layout {
 	return &Layout{F: f}
 }
 
+// Mono is the font family of hashes and identifiers (Go Mono).
+const Mono = "gomono"
+
 // addFonts embeds the Go fonts (BSD-3-Clause, golang.org/x/image), which
-// cover Latin-1, the typographic quotes and dashes, and ≥.
+// cover Latin-1, the typographic quotes and dashes, and ≥. Each document
+// gets its own copy of the font bytes: fpdf writes into them when it
+// embeds a subset (utf8FontFile.getMetrics appends to a slice of them for
+// glyphs beyond the width table), so a shared copy would make a document
+// depend on the ones rendered before it.
 func addFonts(f *fpdf.Fpdf) {
-	f.AddUTF8FontFromBytes(family, "", goregular.TTF)
-	f.AddUTF8FontFromBytes(family, "B", gobold.TTF)
-	f.AddUTF8FontFromBytes(family, "I", goitalic.TTF)
+	f.AddUTF8FontFromBytes(family, "", bytes.Clone(goregular.TTF))
+	f.AddUTF8FontFromBytes(family, "B", bytes.Clone(gobold.TTF))
+	f.AddUTF8FontFromBytes(family, "I", bytes.Clone(goitalic.TTF))
+	f.AddUTF8FontFromBytes(Mono, "", bytes.Clone(gomono.TTF))
 }
 
 // Style is a font style: "" (regular), "B" or "I".
