@@ -70,7 +70,7 @@ func HistoryOf(matricule string, recs []events.Record, until eventlog.Until, f H
 	h := History{Entries: []HistoryEntry{}}
 	var admitted int
 	for _, r := range recs {
-		if !about(r, matricule) || until.Position != 0 && r.Position > until.Position ||
+		if !About(r, matricule) || until.Position != 0 && r.Position > until.Position ||
 			!until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
 			continue
 		}
@@ -99,8 +99,8 @@ func HistoryOf(matricule string, recs []events.Record, until eventlog.Until, f H
 	return h, nil
 }
 
-// about reports whether r is a fact about matricule (documents are not).
-func about(r events.Record, matricule string) bool {
+// About reports whether r is a fact about matricule (documents are not).
+func About(r events.Record, matricule string) bool {
 	switch r.Aggregate.Kind() {
 	case events.KindCatalog, events.KindCalendar:
 		return false
