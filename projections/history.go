@@ -116,7 +116,7 @@ func historyEntry(r events.Record) (HistoryEntry, error) {
 		return HistoryEntry{}, fmt.Errorf("history: position %d: %w", r.Position, err)
 	}
 	e := HistoryEntry{
-		Position: r.Position, RecordedAt: r.RecordedAt, OccurredAt: r.OccurredAt, Type: r.Type,
+		ID: r.ID.String(), Position: r.Position, RecordedAt: r.RecordedAt, OccurredAt: r.OccurredAt, Type: r.Type,
 		Aggregate: string(r.Aggregate), Actor: r.Actor.ID, Roles: r.Actor.Roles,
 		Correlation: r.CorrelationID, Hash: r.Hash, PrevHash: r.PrevHash, Event: body,
 	}

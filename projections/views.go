@@ -299,6 +299,7 @@ type History struct {
 // HistoryEntry is one fact: what, who, when, why, the previous and new
 // value, and the hashes that chain it to its aggregate.
 type HistoryEntry struct {
+	ID         string    `json:"id"` // the record's id, which decisions and appeals refer to
 	Position   uint64    `json:"position"`
 	RecordedAt time.Time `json:"recorded_at"`
 	OccurredAt time.Time `json:"occurred_at"`
