@@ -2,12 +2,15 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -58,7 +61,7 @@ func (a *api) read(fn endpoint) http.Handler {
 			return
 		}
 		rep, err := fn(c)
-		respond(w, r, rep, err)
+		a.respond(w, c, rep, err)
 	})
 }
 
@@ -78,10 +81,16 @@ func (a *api) begin(w http.ResponseWriter, r *http.Request) (c *call, ok bool) {
 	return &call{r: r, id: id, body: body}, true
 }
 
-// respond writes an endpoint's answer, or its error.
-func respond(w http.ResponseWriter, r *http.Request, rep reply, err error) {
+// respond writes an endpoint's answer, or its error; a refusal for want
+// of a right is recorded first (handlers.Refused).
+func (a *api) respond(w http.ResponseWriter, c *call, rep reply, err error) {
 	if err != nil {
-		writeError(w, r, err)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 10*time.Second)
+		defer cancel()
+		if rerr := a.Handlers.Refused(ctx, c.id, c.r.Pattern, c.r.URL.Path, err); rerr != nil {
+			slog.Error("recording a refused attempt", "actor", c.id.ID, "path", c.r.URL.Path, "err", rerr)
+		}
+		writeError(w, c.r, err)
 		return
 	}
 	writeReply(w, rep)
@@ -106,7 +115,7 @@ func (a *api) write(fn endpoint) http.Handler {
 		key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 		if key == "" {
 			rep, err := fn(c)
-			respond(w, r, rep, err)
+			a.respond(w, c, rep, err)
 			return
 		}
 		if len(key) > 200 {
@@ -119,7 +128,7 @@ func (a *api) write(fn endpoint) http.Handler {
 		if replayed && err == nil {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
-		respond(w, r, rep, err)
+		a.respond(w, c, rep, err)
 	})
 }
 

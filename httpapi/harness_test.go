@@ -2,11 +2,14 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/gradetest"
 )
 
@@ -86,4 +89,54 @@ func (s *server) must(want int, method, path, token string, body any, headers ..
 		s.t.Fatalf("%s %s: %d, want %d\n%s", method, path, a.status, want, a.body)
 	}
 	return a
+}
+
+// unchanged checks that a refused request wrote nothing after position
+// before, but the security fact a refusal for want of a right (403)
+// records: one access.refused on the day's security aggregate, naming the
+// actor and the path.
+func (s *server) unchanged(t *testing.T, before uint64, status int, actor, path string) {
+	t.Helper()
+	after := s.position(t)
+	if status != http.StatusForbidden {
+		if after != before {
+			t.Errorf("refused with %d, yet the log moved from %d to %d", status, before, after)
+		}
+		return
+	}
+	if after != before+1 {
+		t.Errorf("refused with 403: the log moved from %d to %d, want the one security fact", before, after)
+		return
+	}
+	recs, err := s.Log.ReadAt(t.Context(), []uint64{after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := recs[0].Event.(events.AccessRefused)
+	if !ok || recs[0].Aggregate.Kind() != events.KindSecurity || recs[0].Actor.ID != actor || e.Target != strings.SplitN(path, "?", 2)[0] {
+		t.Errorf("refused with 403: recorded %s on %s by %s (%+v), want access.refused by %s on %s", recs[0].Type, recs[0].Aggregate, recs[0].Actor.ID, recs[0].Event, actor, path)
+	}
+}
+
+// actorOf reads the actor id a test token carries (its subject).
+func actorOf(t *testing.T, token string) string {
+	t.Helper()
+	if token == "" {
+		return ""
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a token: %q", token)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims.Sub
 }
