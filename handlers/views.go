@@ -125,6 +125,23 @@ func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q
 	return h, viewError(err)
 }
 
+// Diff returns what changed in a student's record between two bounds,
+// and the facts that changed it (staff only; the zero to is now).
+func (hs *Handlers) Diff(ctx context.Context, id auth.Identity, mat string, from, to eventlog.Until, q ViewQuery) (projections.Diff, error) {
+	mat = normMatricule(mat)
+	if err := allow(id, "compare a student's record between two moments", auth.Auditor, auth.Secretariat, auth.Jury); err != nil {
+		return projections.Diff{}, err
+	}
+	if err := hs.reach(ctx, q); err != nil {
+		return projections.Diff{}, err
+	}
+	d, err := hs.Cohort.Diff(ctx, hs.Log, mat, from, to)
+	if be := (*projections.BoundsError)(nil); errors.As(err, &be) {
+		return projections.Diff{}, refuse(Invalid, be.Field, be.Value, "%s", be.Rule)
+	}
+	return d, viewError(err)
+}
+
 // checkFilter refuses a history filter naming an unknown year, UE or
 // kind of fact.
 func (hs *Handlers) checkFilter(f projections.HistoryFilter) error {

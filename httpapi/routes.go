@@ -12,6 +12,9 @@ type route struct {
 // segments.
 const sheet = "/api/v1/sheets/{year}/{session}/{bloc}/{num}"
 
+// whatIf is the path of a what-if: a POST that writes nothing.
+const whatIf = deliberation + "/what-if"
+
 // routes lists the whole HTTP surface of gradelog.
 func (a *api) routes() []route {
 	return []route{
@@ -30,6 +33,11 @@ func (a *api) routes() []route {
 		{"GET", "/api/v1/students/{matricule}/readiness", a.read(a.readiness)},
 		{"GET", "/api/v1/students/{matricule}/history", a.read(a.history)},
 		{"GET", "/api/v1/students/{matricule}/dossiers/{year}/{session}", a.read(a.dossier)},
+		{"GET", "/api/v1/students/{matricule}/diff", a.read(a.diff)},
+		{"GET", "/api/v1/students/{matricule}/bundle", a.read(a.bundle)},
+
+		{"GET", "/api/v1/audit/verification", a.read(a.verification)},
+		{"GET", "/api/v1/audit/refusals", a.read(a.refusals)},
 
 		{"GET", "/api/v1/sessions/{year}", a.read(a.sessions)},
 		{"PUT", "/api/v1/sessions/{year}/{session}", a.write(a.scheduleSession)},
@@ -46,7 +54,7 @@ func (a *api) routes() []route {
 		{"POST", deliberation + "/appeals/{appeal}/decision", a.write(a.decideAppeal)},
 		{"GET", deliberation + "/minutes", a.read(a.minutes)},
 		{"GET", deliberation + "/replay", a.read(a.replay)},
-		{"POST", deliberation + "/what-if", a.read(a.whatIf)},
+		{"POST", whatIf, a.read(a.whatIf)},
 
 		{"GET", sheet, a.read(a.sheet)},
 		{"POST", sheet + "/entries", a.write(a.recordEntries)},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/historypdf"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/transcriptpdf"
 )
@@ -99,7 +100,7 @@ func (a *api) readiness(c *call) (reply, error) {
 }
 
 func (a *api) history(c *call) (reply, error) {
-	format, q, err := viewParams(c, true, formatJSON, formatCSV)
+	format, q, err := viewParams(c, true, formatJSON, formatCSV, formatPDF)
 	if err != nil {
 		return reply{}, err
 	}
@@ -115,10 +116,32 @@ func (a *api) history(c *call) (reply, error) {
 		return reply{}, err
 	}
 	rep := ok(h)
-	if format == formatCSV {
+	switch format {
+	case formatCSV:
 		rep, err = csvReply(historyCSV(h), fmt.Sprintf("historique-%s.csv", h.Student.Matricule))
+	case formatPDF:
+		var buf bytes.Buffer
+		err = historypdf.Write(&buf, h, historypdf.Options{Institutions: institutions, GeneratedAt: a.Now(),
+			Filter: filterText(f), Source: fmt.Sprintf("journal gradelog, position %d", h.Position)})
+		rep = reply{status: http.StatusOK, raw: buf.Bytes(), contentType: "application/pdf",
+			filename: fmt.Sprintf("historique-%s.pdf", h.Student.Matricule)}
 	}
 	return c.reflects(rep, h.Position, err)
+}
+
+// filterText says in French which facts a filtered history keeps.
+func filterText(f projections.HistoryFilter) string {
+	var parts []string
+	if f.Year != "" {
+		parts = append(parts, "année "+f.Year)
+	}
+	if f.UE != "" {
+		parts = append(parts, "UE "+f.UE)
+	}
+	if f.Kind != "" {
+		parts = append(parts, "faits « "+f.Kind+" »")
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (a *api) dossier(c *call) (reply, error) {
@@ -182,7 +205,7 @@ func viewParams(c *call, asOf bool, formats ...string) (string, handlers.ViewQue
 		return "", q, err
 	}
 	if !asOf {
-		for _, name := range []string{"as_of_position", "as_of"} {
+		for _, name := range []string{"as_of_position", "as_of", "as_of_decision", "as_of_deliberation"} {
 			if v, given := query[name]; given {
 				return "", q, &badRequest{fmt.Sprintf("query parameter %s=%q: this view is read live only; as_of_position and as_of bound a student's views (transcript, ledger, readiness, history, dossier), and /replay shows a deliberation as it went", name, strings.Join(v, ","))}
 			}
@@ -197,7 +220,7 @@ func viewParams(c *call, asOf bool, formats ...string) (string, handlers.ViewQue
 		return "", q, err
 	}
 	if given {
-		if q.AsOf.Instant, err = instant(v); err != nil {
+		if q.AsOf.Instant, err = instant("as_of", v); err != nil {
 			return "", q, err
 		}
 	}
@@ -263,7 +286,7 @@ func position(query map[string][]string, name string, nonZero bool) (uint64, err
 // instant reads as_of: an RFC 3339 instant, or a day (YYYY-MM-DD) meaning
 // its end in Europe/Brussels. An unescaped "+" of the offset, read from
 // the query string as a space, is taken as the "+" it was.
-func instant(v string) (time.Time, error) {
+func instant(name, v string) (time.Time, error) {
 	if d, err := time.ParseInLocation(time.DateOnly, v, brussels); err == nil {
 		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil // 23:59:59.999999999, DST or not
 	}
@@ -272,7 +295,7 @@ func instant(v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, &badRequest{fmt.Sprintf("query parameter as_of=%q: an RFC 3339 instant such as 2026-02-01T00:00:00+01:00 (with the + escaped as %%2B), or a day such as 2026-02-01 meaning its end in Europe/Brussels", v)}
+	return time.Time{}, &badRequest{fmt.Sprintf("query parameter %s=%q: an RFC 3339 instant such as 2026-02-01T00:00:00+01:00 (with the + escaped as %%2B), or a day such as 2026-02-01 meaning its end in Europe/Brussels", name, v)}
 }
 
 func choices(formats []string) string {

@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -24,6 +23,7 @@ var viewTypes = map[string]string{
 	"json": "application/json",
 	"csv":  "text/csv",
 	"pdf":  "application/pdf",
+	"zip":  "application/zip",
 }
 
 // viewSpec describes one view command.
@@ -32,6 +32,7 @@ type viewSpec struct {
 	nargs                     int
 	formats                   []string // the first is the default
 	student                   bool     // a student's view: --as-of and --as-of-position apply
+	params                    []param  // further flags, each a query parameter
 	path                      func(args []string) string
 	name                      func(args []string) string // for messages: "transcript 2025-2026 of HE201001"
 }
@@ -51,6 +52,15 @@ const outputHelp = `
 The view is printed on stdout (JSON indented) unless -o names a file; an
 existing file is not overwritten without --force. A PDF is written only to
 a file named with -o ("-o -" writes it on stdout).`
+
+// param is a string flag of a view command sent as a query parameter.
+type param struct{ flag, query, usage string }
+
+// juryParams bound a student's view to a jury decision.
+var juryParams = []param{
+	{"as-of-deliberation", "as_of_deliberation", "rebuild the view as the jury saw it when it took the student's decision in force at this deliberation (YEAR/SESSION)"},
+	{"as-of-decision", "as_of_decision", "rebuild the view as the jury saw it when it took this decision (its id)"},
+}
 
 // newViewCmds returns the top-level view commands.
 func newViewCmds(e *env) []*cobra.Command {
@@ -96,14 +106,25 @@ the cycle (when the jury may waive a prerequisite).`,
 		path: func(a []string) string { return student(a[0]) + "/readiness" },
 		name: func(a []string) string { return "readiness of " + matriculeArg(a[0]) },
 	}, {
-		use:   "history MATRICULE [--format json|csv] [-o FILE] [--as-of T] [--as-of-position N]",
+		use:   "history MATRICULE [--year Y] [--ue UE] [--kind K] [--format json|csv|pdf] [-o FILE] [--as-of T] [--as-of-position N]",
 		short: "Show every recorded fact about a student, in log order",
 		long: `history prints every record about a student, read from the log: its
-position and time, what it records, who recorded it and why, the previous
-and new value, and the hashes that chain it to the records before it.`,
+position and time, what it records, who recorded it and why (the command
+and the correlation that caused it), the previous and new value, and the
+hashes that chain it to the records before it. --year, --ue and --kind
+keep the facts of one academic year, one UE, or one kind (an event type
+such as mark.corrected, or its family such as mark). --format pdf prints
+the report for auditors.`,
 		example: `  gradelog history HE201001
+  gradelog history HE201001 --ue 1/12 --kind mark
+  gradelog history HE201001 --format pdf -o historique-HE201001.pdf
   gradelog history HE201001 --format csv -o history-HE201001.csv`,
-		nargs: 1, formats: []string{"json", "csv"}, student: true,
+		nargs: 1, formats: []string{"json", "csv", "pdf"}, student: true,
+		params: []param{
+			{"year", "year", "keep the facts of this academic year"},
+			{"ue", "ue", "keep the facts about this UE"},
+			{"kind", "kind", "keep the facts of this kind: an event type (mark.corrected) or family (mark)"},
+		},
 		path: func(a []string) string { return student(a[0]) + "/history" },
 		name: func(a []string) string { return "history of " + matriculeArg(a[0]) },
 	}, {
@@ -121,6 +142,53 @@ so far. Its record_version is what a decision taken on it names.`,
 		name: func(a []string) string {
 			return fmt.Sprintf("dossier %s %s of %s", sessionArg(a[2]), strings.TrimSpace(a[1]), matriculeArg(a[0]))
 		},
+	}, {
+		use:   "diff MATRICULE [--from T | --from-position N] [--to T | --to-position N]",
+		short: "Show what changed in a student's record between two moments, by whom and why",
+		long: `diff compares a student's transcripts and credit ledger as they stood at two
+moments, and lists the facts recorded in between (who, when, why); each
+change names the facts that explain it. Bounds are days (YYYY-MM-DD),
+instants (RFC 3339) or log positions; a missing --to is now.`,
+		example: `  gradelog diff HE201001 --from 2026-06-20 --to 2026-07-10
+  gradelog diff HE201001 --from-position 1200`,
+		nargs: 1, formats: []string{"json"},
+		params: []param{
+			{"from", "from", "the earlier moment: a day or an instant"},
+			{"from-position", "from_position", "the earlier moment: a log position"},
+			{"to", "to", "the later moment: a day or an instant (default: now)"},
+			{"to-position", "to_position", "the later moment: a log position"},
+		},
+		path: func(a []string) string { return student(a[0]) + "/diff" },
+		name: func(a []string) string { return "diff of " + matriculeArg(a[0]) },
+	}, {
+		use:   "bundle MATRICULE -o FILE",
+		short: "Export a student's audit bundle, to verify offline with gradelog verify --bundle",
+		long: `bundle exports, for auditors, every aggregate that may hold a fact about
+the student (their own record, the grade sheets of their programmes' UEs,
+their programmes' juries and deliberations, the year's documents), whole
+and as stored, with the report of their history (PDF). "gradelog verify
+--bundle FILE --heads HEADS" checks it without a server and without
+trusting whoever exported it.
+
+The grade sheets and deliberations are whole: the bundle holds the other
+students' records on them too, since a hash chain can only be checked
+whole. Handle it as the personal data of all of them.`,
+		example: `  gradelog bundle HE201001 -o audit-HE201001.zip`,
+		nargs:   1, formats: []string{"zip"},
+		path: func(a []string) string { return student(a[0]) + "/bundle" },
+		name: func(a []string) string { return "audit bundle of " + matriculeArg(a[0]) },
+	}, {
+		use:   "refusals [--day YYYY-MM-DD]",
+		short: "List the attempts refused for want of a right on one day (auditors, secretariat)",
+		long: `refusals lists the requests refused because their author lacked the right
+(an auditor's write, a teacher marking another's UE, a student reading
+another's record): who, when, what and on what, and the rule that refused
+it. Each refusal is a security fact in the event log.`,
+		example: `  gradelog refusals --day 2026-06-30`,
+		nargs:   0, formats: []string{"json"},
+		params: []param{{"day", "day", "the day (YYYY-MM-DD, Brussels; default: today)"}},
+		path:   func([]string) string { return "/api/v1/audit/refusals" },
+		name:   func([]string) string { return "refused attempts" },
 	}}
 	var cmds []*cobra.Command
 	for _, spec := range specs {
@@ -164,6 +232,7 @@ type viewFlags struct {
 	minPosition    uint64
 	asOf           string
 	asOfPosition   uint64
+	params         map[string]*string // query parameter -> flag value
 }
 
 // bindView makes cmd the view command of spec.
@@ -183,9 +252,15 @@ func bindView(e *env, cmd *cobra.Command, cf *clientFlags, spec viewSpec) {
 	f.StringVarP(&vf.output, "output", "o", "", `file to write (default: stdout; "-": stdout)`)
 	f.BoolVar(&vf.force, "force", false, "overwrite an existing file")
 	f.Uint64Var(&vf.minPosition, "min-position", 0, "wait until the server's views hold this log position")
+	params := spec.params
 	if spec.student {
 		f.StringVar(&vf.asOf, "as-of", "", "rebuild the view as it stood at this day (YYYY-MM-DD) or instant (RFC 3339)")
 		f.Uint64Var(&vf.asOfPosition, "as-of-position", 0, "rebuild the view as it stood at this log position")
+		params = append(slices.Clone(params), juryParams...)
+	}
+	vf.params = map[string]*string{}
+	for _, p := range params {
+		vf.params[p.query] = f.String(p.flag, "", p.usage)
 	}
 }
 
@@ -195,11 +270,16 @@ func readView(ctx context.Context, e *env, c *client, spec viewSpec, vf viewFlag
 	if !slices.Contains(spec.formats, format) {
 		return fmt.Errorf("--format %q: want %s", vf.format, strings.Join(spec.formats, " or "))
 	}
-	if format == "pdf" && vf.output == "" {
-		return errors.New("--format pdf writes a binary file: name it with -o FILE (-o - writes it on stdout)")
+	if (format == "pdf" || format == "zip") && vf.output == "" {
+		return fmt.Errorf("the %s is a binary file: name it with -o FILE (-o - writes it on stdout)", format)
 	}
 	q := url.Values{}
-	if format != "json" {
+	for name, v := range vf.params {
+		if s := strings.TrimSpace(*v); s != "" {
+			q.Set(name, s)
+		}
+	}
+	if format != "json" && len(spec.formats) > 1 {
 		q.Set("format", format)
 	}
 	if vf.minPosition > 0 {

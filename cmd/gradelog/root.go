@@ -26,6 +26,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newCatalogCmd(e),
 		newTokenCmd(e),
 		newRebuildCmd(e),
+		newVerifyCmd(e),
 	)
 	root.AddCommand(newClientCmds(e)...)
 	root.AddCommand(newViewCmds(e)...)
