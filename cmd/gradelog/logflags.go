@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -51,6 +53,18 @@ type openedLog struct {
 	log   *eventlog.JetStream
 	where string // for messages: "embedded NATS, data in ./data" or the URL
 	close func()
+}
+
+// openExisting opens a log that must already exist: an offline command
+// (rebuild, verify) on a mistyped --data would otherwise create an empty
+// one and find nothing wrong with it.
+func (f *logFlags) openExisting(ctx context.Context) (*openedLog, error) {
+	if f.natsURL == "" {
+		if _, err := os.Stat(filepath.Join(f.data, "nats")); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no event log in %s (no %s): is --data the directory of serve?", f.data, filepath.Join(f.data, "nats"))
+		}
+	}
+	return f.open(ctx)
 }
 
 func (f *logFlags) open(ctx context.Context) (*openedLog, error) {

@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -57,13 +55,7 @@ checkpoint in --data is rewritten under it, so rebuild with --no-save then).`,
 }
 
 func rebuild(ctx context.Context, e *env, lf *logFlags, noSave bool) error {
-	if lf.natsURL == "" {
-		// Opening would create an empty log in a mistyped --data.
-		if _, err := os.Stat(filepath.Join(lf.data, "nats")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event log in %s (no %s): is --data the directory of serve?", lf.data, filepath.Join(lf.data, "nats"))
-		}
-	}
-	opened, err := lf.open(ctx)
+	opened, err := lf.openExisting(ctx)
 	if err != nil {
 		return err
 	}

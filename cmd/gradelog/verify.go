@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -144,12 +142,7 @@ func verifyBundle(e *env, name string, heads *audit.Heads, asJSON bool) error {
 
 func verifyLog(ctx context.Context, e *env, vf *verifyFlags, heads *audit.Heads) error {
 	lf := &vf.log
-	if lf.natsURL == "" {
-		if _, err := os.Stat(filepath.Join(lf.data, "nats")); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("no event log in %s (no %s): is --data the directory of serve?", lf.data, filepath.Join(lf.data, "nats"))
-		}
-	}
-	opened, err := lf.open(ctx)
+	opened, err := lf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
