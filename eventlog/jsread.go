@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -144,17 +145,20 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 	// checksum failed). A bounded scan delivers the rest and then names
 	// them (MissingError).
 	var missing MissingError
-	next := after + 1
+	var next atomic.Uint64
+	next.Store(after + 1)
+	scanCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if !live {
+		go l.watch(scanCtx, &next, cancel)
+	}
 	for {
-		m, err := l.nextOf(ctx, it, live)
-		if errors.Is(err, errStalled) {
-			if _, gerr := l.stream.GetMsg(ctx, next); errors.Is(gerr, jetstream.ErrMsgNotFound) {
-				missing.add(next, end)
+		m, err := it.Next(jetstream.NextContext(scanCtx))
+		if err != nil {
+			if errors.Is(context.Cause(scanCtx), ErrMissing) {
+				missing.add(next.Load(), end)
 				return &missing
 			}
-			continue // slow, not missing
-		}
-		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -165,10 +169,10 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 			return fmt.Errorf("scan: metadata: %w", err)
 		}
 		seq := md.Sequence.Stream
-		if seq > next {
-			missing.add(next, seq-1)
+		if n := next.Load(); seq > n {
+			missing.add(n, seq-1)
 		}
-		next = seq + 1
+		next.Store(seq + 1)
 		if err := fn(l.stored(m.Subject(), seq, m.Headers(), m.Data())); err != nil {
 			return err
 		}
@@ -181,23 +185,32 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 	}
 }
 
-// stallWait is how long a bounded scan waits for the next record before
-// checking whether it can be read at all.
+// stallWait is how long a bounded scan waits for its next record before
+// checking whether the store can deliver it at all.
 const stallWait = 2 * time.Second
 
-var errStalled = errors.New("no record within the wait")
-
-// nextOf returns the consumer's next message; a bounded scan gives up
-// waiting after stallWait (errStalled).
-func (l *JetStream) nextOf(ctx context.Context, it jetstream.MessagesContext, live bool) (jetstream.Msg, error) {
-	if live {
-		return it.Next(jetstream.NextContext(ctx))
+// watch ends a bounded scan (cancel with ErrMissing) when it has waited
+// stallWait for its next record and the store holds no readable record
+// there: the consumer would wait for it forever. A slow consumer is left
+// alone.
+func (l *JetStream) watch(ctx context.Context, next *atomic.Uint64, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(stallWait)
+	defer t.Stop()
+	seen := next.Load()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := next.Load()
+		if n != seen {
+			seen = n
+			continue
+		}
+		if _, err := l.stream.GetMsg(ctx, n); errors.Is(err, jetstream.ErrMsgNotFound) {
+			cancel(ErrMissing)
+			return
+		}
 	}
-	wait, cancel := context.WithTimeout(ctx, stallWait)
-	defer cancel()
-	m, err := it.Next(jetstream.NextContext(wait))
-	if err != nil && ctx.Err() == nil && wait.Err() != nil {
-		return nil, errStalled
-	}
-	return m, err
 }
