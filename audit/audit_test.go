@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -120,13 +121,7 @@ func TestBundleVerifiesOffline(t *testing.T) {
 	}
 	for _, want := range []events.AggregateID{events.StudentOf(student), events.CatalogOf("2025-2026"), events.DeliberationOf("MIAS", "2025-2026", "Q2")} {
 		if _, ok := m.Chains[want]; !ok {
-			t.Errorf("bundle misses %s; it has %v", want, slices.Sorted(func(yield func(events.AggregateID) bool) {
-				for a := range m.Chains {
-					if !yield(a) {
-						return
-					}
-				}
-			}))
+			t.Errorf("bundle misses %s; it has %v", want, slices.Sorted(maps.Keys(m.Chains)))
 		}
 	}
 	// Exporting again at the same moment gives the same bytes.
@@ -268,7 +263,7 @@ func TestTamperedBundlesFail(t *testing.T) {
 	at := markLine(t, ls)
 
 	with := func(name string, data []byte) []byte {
-		f := maps(files)
+		f := maps.Clone(files)
 		f[name] = data
 		return rezip(t, f)
 	}
@@ -395,14 +390,6 @@ func problems(rep audit.BundleReport) string {
 		s[i] = p.String()
 	}
 	return strings.Join(s, "; ")
-}
-
-func maps(m map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func TestHeadsFileAltered(t *testing.T) {

@@ -87,7 +87,7 @@ func (l *JetStream) page(ctx context.Context, h *History, subject string, next *
 		if err != nil {
 			return got, pending, false, err
 		}
-		if !until.admits(r) {
+		if !until.Admits(r.Position, r.RecordedAt) {
 			return got, pending, true, nil
 		}
 		h.Records = append(h.Records, r)

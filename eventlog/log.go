@@ -129,14 +129,10 @@ type Until struct {
 	Instant  time.Time
 }
 
-func (u Until) admits(r events.Record) bool {
-	if u.Position != 0 && r.Position > u.Position {
-		return false
-	}
-	if !u.Instant.IsZero() && r.RecordedAt.After(u.Instant) {
-		return false
-	}
-	return true
+// Admits reports whether the bound admits a record at position, recorded
+// at recordedAt.
+func (u Until) Admits(position uint64, recordedAt time.Time) bool {
+	return (u.Position == 0 || position <= u.Position) && (u.Instant.IsZero() || !recordedAt.After(u.Instant))
 }
 
 // Stored is a record as the store holds it, not yet decoded: what

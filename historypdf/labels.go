@@ -80,13 +80,6 @@ var sourceLabels = map[string]string{
 	"api":  "API",
 }
 
-// grantBasisLabels follow events.GrantWithinCriteria and
-// events.GrantOutsideCriteria.
-var grantBasisLabels = map[string]string{
-	events.GrantWithinCriteria:  "dans les critères",
-	events.GrantOutsideCriteria: "hors critères",
-}
-
 // reasonLabels name the free text of a fact (HistoryEntry.Reason); it is
 // a reason ("Motif") unless said otherwise.
 var reasonLabels = map[string]string{
@@ -102,18 +95,10 @@ func reasonLabel(t string) string {
 	return "Motif"
 }
 
-// ue writes a UE code as "UE 1/8".
-func ue(code string) string {
-	if code == "" || strings.HasPrefix(code, "UE") {
-		return code
-	}
-	return "UE " + code
-}
-
 func ues(codes []string) string {
 	l := make([]string, len(codes))
 	for i, c := range codes {
-		l[i] = ue(c)
+		l[i] = pdfdoc.UE(c)
 	}
 	return strings.Join(l, ", ")
 }
@@ -198,7 +183,7 @@ func context(e projections.HistoryEntry, ev events.Event) string {
 	var parts []string
 	switch {
 	case agg.Kind() == events.KindSheet && len(t) == 3:
-		parts = []string{"année " + t[0], session(t[1]), ue(t[2])}
+		parts = []string{"année " + t[0], session(t[1]), pdfdoc.UE(t[2])}
 	case agg.Kind() == events.KindDeliberation && len(t) == 3:
 		parts = []string{"délibération " + t[0] + " " + t[1], session(t[2])}
 	case agg.Kind() == events.KindStudent:
@@ -217,10 +202,10 @@ func context(e projections.HistoryEntry, ev events.Event) string {
 		parts = appendActivity(parts, ev.Activity)
 	case events.AppealFiled:
 		if ev.UE != "" {
-			parts = append(parts, ue(ev.UE))
+			parts = append(parts, pdfdoc.UE(ev.UE))
 		}
 	case events.CreditsRecognised:
-		parts = append(parts, ue(ev.UE))
+		parts = append(parts, pdfdoc.UE(ev.UE))
 	}
 	return capitalise(strings.Join(parts, ", "))
 }
@@ -265,7 +250,7 @@ func details(e projections.HistoryEntry, ev events.Event) []kv {
 		if len(ev.Waivers) > 0 {
 			l := make([]string, len(ev.Waivers))
 			for i, w := range ev.Waivers {
-				l[i] = fmt.Sprintf("%s : prérequis %s levé — %s", ue(w.UE), ue(w.Prerequisite), pdfdoc.Dash(w.Reason))
+				l[i] = fmt.Sprintf("%s : prérequis %s levé — %s", pdfdoc.UE(w.UE), pdfdoc.UE(w.Prerequisite), pdfdoc.Dash(w.Reason))
 			}
 			rows = append(rows, kv{"Dérogations", strings.Join(l, "\n")})
 		}
@@ -276,7 +261,7 @@ func details(e projections.HistoryEntry, ev events.Event) []kv {
 			{"UE retirées", pdfdoc.Dash(ues(ev.Removed))},
 		}
 	case events.CreditsRecognised:
-		return []kv{{"Valeur", ue(ev.UE) + " valorisée"}, {"Base", pdfdoc.Dash(ev.Basis)}}
+		return []kv{{"Valeur", pdfdoc.UE(ev.UE) + " valorisée"}, {"Base", pdfdoc.Dash(ev.Basis)}}
 	case events.DegreeConferred:
 		v := "moyenne du cycle " + pdfdoc.Result(ev.Average)
 		if ev.Mention != "" {
@@ -342,8 +327,8 @@ func decisionDetails(ev events.DecisionRecorded) []kv {
 	if len(ev.Grants) > 0 {
 		l := make([]string, len(ev.Grants))
 		for i, g := range ev.Grants {
-			s := fmt.Sprintf("%s (note %s) : crédits %s, %s", ue(g.UE), pdfdoc.Dash(pdfdoc.Result(g.Mark)),
-				map[bool]string{true: "octroyés", false: "refusés"}[g.Granted], pdfdoc.Label(grantBasisLabels, g.Basis))
+			s := fmt.Sprintf("%s (note %s) : crédits %s, %s", pdfdoc.UE(g.UE), pdfdoc.Dash(pdfdoc.Result(g.Mark)),
+				map[bool]string{true: "octroyés", false: "refusés"}[g.Granted], pdfdoc.GrantBasis(g.Basis))
 			if g.Motivation != "" {
 				s += " — " + g.Motivation
 			}
@@ -352,7 +337,7 @@ func decisionDetails(ev events.DecisionRecorded) []kv {
 		rows = append(rows, kv{"Crédits délibérés", strings.Join(l, "\n")})
 	}
 	if ev.Mention != "" || ev.ProposedMention != "" {
-		rows = append(rows, kv{"Mention", fmt.Sprintf("%s (proposée : %s)", mention(ev.Mention), mention(ev.ProposedMention))})
+		rows = append(rows, kv{"Mention", fmt.Sprintf("%s (proposée : %s)", pdfdoc.Mention(ev.Mention), pdfdoc.Mention(ev.ProposedMention))})
 	}
 	if ev.RecordVersion != 0 {
 		rows = append(rows, kv{"Dossier vu par le jury", fmt.Sprintf("position %d", ev.RecordVersion)})
@@ -364,11 +349,4 @@ func decisionDetails(ev events.DecisionRecorded) []kv {
 		rows = append(rows, kv{"Recours", "en réponse au recours " + ev.Appeal})
 	}
 	return rows
-}
-
-func mention(m string) string {
-	if m == "" {
-		return "aucune"
-	}
-	return m
 }

@@ -59,7 +59,7 @@ func (d *doc) decisionRows(n int, dec projections.DecisionRecord) []row {
 		pair("Proposition", outcome(dec.Proposed), st),
 	}
 	if dec.Mention != "" || dec.ProposedMention != "" {
-		rows = append(rows, pair("Mention", fmt.Sprintf("%s (proposée : %s)", mention(dec.Mention), mention(dec.ProposedMention)), st))
+		rows = append(rows, pair("Mention", fmt.Sprintf("%s (proposée : %s)", pdfdoc.Mention(dec.Mention), pdfdoc.Mention(dec.ProposedMention)), st))
 	}
 	if len(dec.Grants) == 0 {
 		rows = append(rows, pair("Crédits délibérés", "aucune UE délibérée", st))
@@ -73,10 +73,10 @@ func (d *doc) decisionRows(n int, dec projections.DecisionRecord) []row {
 		}})
 		for _, g := range dec.Grants {
 			rows = append(rows, row{Widths: grantCols, Size: pdfdoc.TableSize, Cells: []cell{
-				{Text: ue(g.UE), Style: st},
+				{Text: pdfdoc.UE(g.UE), Style: st},
 				{Text: markAt(g.Mark), Align: "C", Style: st},
 				{Text: granted(g.Granted), Style: st},
-				{Text: grantBasis(g.Basis), Style: st},
+				{Text: pdfdoc.GrantBasis(g.Basis), Style: st},
 				{Text: pdfdoc.Dash(g.Motivation), Style: st},
 			}})
 		}
@@ -145,7 +145,7 @@ func (d *doc) appeals() {
 	for i, a := range d.m.Appeals {
 		subject := fmt.Sprintf("Recours n° %d — %s", i+1, d.student(a.Student))
 		if a.UE != "" {
-			subject += " — " + ue(a.UE)
+			subject += " — " + pdfdoc.UE(a.UE)
 		}
 		by := "par " + d.person(a.Filed.By)
 		if strings.EqualFold(a.Filed.By, a.Student) {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
@@ -48,15 +47,6 @@ func presence(present bool) string {
 	return "absent"
 }
 
-// grantBasisLabels follow events.GrantWithinCriteria and
-// events.GrantOutsideCriteria.
-var grantBasisLabels = map[string]string{
-	events.GrantWithinCriteria:  "dans les critères",
-	events.GrantOutsideCriteria: "hors critères",
-}
-
-func grantBasis(b string) string { return pdfdoc.Label(grantBasisLabels, b) }
-
 func granted(g bool) string {
 	if g {
 		return "crédits octroyés"
@@ -72,36 +62,20 @@ var appealLabels = map[string]string{
 
 func appealStatus(s string) string { return pdfdoc.Label(appealLabels, s) }
 
-// mention writes a mention, "aucune" when there is none.
-func mention(m string) string {
-	if m == "" {
-		return "aucune"
-	}
-	return m
-}
-
-// ue writes a UE code as "UE 1/8".
-func ue(code string) string {
-	if code == "" || strings.HasPrefix(code, "UE") {
-		return code
-	}
-	return "UE " + code
-}
-
 // difference says in French how a decision departs from the proposal.
 func difference(d projections.Difference) string {
 	switch d.What {
 	case projections.DiffGrant:
 		to := map[string]string{"granted": granted(true), "refused": granted(false)}
-		return fmt.Sprintf("%s : %s (proposition : %s)", ue(d.UE), pdfdoc.Label(to, d.To), pdfdoc.Status(rules.Status(d.From)))
+		return fmt.Sprintf("%s : %s (proposition : %s)", pdfdoc.UE(d.UE), pdfdoc.Label(to, d.To), pdfdoc.Status(rules.Status(d.From)))
 	case projections.DiffOutcome:
 		return fmt.Sprintf("Décision : %s (proposition : %s)", outcome(d.To), outcome(d.From))
 	case projections.DiffMention:
-		return fmt.Sprintf("Mention : %s (proposition : %s)", mention(d.To), mention(d.From))
+		return fmt.Sprintf("Mention : %s (proposition : %s)", pdfdoc.Mention(d.To), pdfdoc.Mention(d.From))
 	}
 	what := d.What
 	if d.UE != "" {
-		what += " (" + ue(d.UE) + ")"
+		what += " (" + pdfdoc.UE(d.UE) + ")"
 	}
 	return fmt.Sprintf("%s : %s (proposition : %s)", what, pdfdoc.Dash(d.To), pdfdoc.Dash(d.From))
 }

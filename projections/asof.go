@@ -29,6 +29,13 @@ type Source interface {
 // When the bound is before the student's registration the result holds
 // no such student, and the As* views say so.
 func (c *Cohort) AsOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (*Cohort, AsOf, error) {
+	out, at, _, err := c.asOf(ctx, src, matricule, until)
+	return out, at, err
+}
+
+// asOf is AsOf that also returns the records it folded, for a caller that
+// needs them again (a diff's history).
+func (c *Cohort) asOf(ctx context.Context, src Source, matricule string, until eventlog.Until) (*Cohort, AsOf, []events.Record, error) {
 	c.mu.RLock()
 	s := c.students[matricule]
 	var positions []uint64
@@ -37,27 +44,29 @@ func (c *Cohort) AsOf(ctx context.Context, src Source, matricule string, until e
 	}
 	c.mu.RUnlock()
 	if s == nil {
-		return nil, AsOf{}, notFound("student", matricule, "no student is registered with this matricule")
+		return nil, AsOf{}, nil, notFound("student", matricule, "no student is registered with this matricule")
 	}
 	recs, err := src.ReadAt(ctx, positions)
 	if err != nil {
-		return nil, AsOf{}, fmt.Errorf("reconstruct %s: %w", matricule, err)
+		return nil, AsOf{}, nil, fmt.Errorf("reconstruct %s: %w", matricule, err)
 	}
 	out := NewCohort()
 	at := AsOf{Position: until.Position, Instant: until.Instant}
+	kept := recs[:0]
 	for _, r := range recs {
-		if !until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
+		if !until.Admits(r.Position, r.RecordedAt) {
 			continue
 		}
+		kept = append(kept, r)
 		if err := concerns(r, matricule); err != nil {
-			return nil, AsOf{}, err
+			return nil, AsOf{}, nil, err
 		}
 		if r.Aggregate.Kind() != events.KindCatalog && r.Aggregate.Kind() != events.KindCalendar {
 			at.Records++
 		}
 		out.Apply(r)
 	}
-	return out, at, nil
+	return out, at, kept, nil
 }
 
 // DecisionBefore finds the jury decision about matricule that a view "as

@@ -115,7 +115,7 @@ func (c *Cohort) Diff(ctx context.Context, src Source, matricule string, from, t
 	if upTo.Position == 0 || upTo.Position > head {
 		upTo.Position = head
 	}
-	after, atTo, err := c.AsOf(ctx, src, matricule, upTo)
+	after, atTo, recs, err := c.asOf(ctx, src, matricule, upTo)
 	if err != nil {
 		return Diff{}, err
 	}
@@ -127,24 +127,21 @@ func (c *Cohort) Diff(ctx context.Context, src Source, matricule string, from, t
 			return Diff{}, err
 		}
 	}
-	h, err := c.History(ctx, src, matricule, upTo, HistoryFilter{})
+	h, err := HistoryOf(matricule, recs, upTo, HistoryFilter{})
 	if err != nil {
 		return Diff{}, err
 	}
 
 	d := Diff{
-		Student:  Identity{Matricule: matricule},
+		Student:  h.Student,
 		From:     AsOf{Position: from.Position, Instant: from.Instant, Records: atFrom.Records},
 		To:       AsOf{Position: to.Position, Instant: to.Instant, Records: atTo.Records},
 		Position: upTo.Position,
 		Facts:    []HistoryEntry{},
 		Changes:  []ViewChange{},
 	}
-	if reg, ok := after.Registration(matricule); ok {
-		d.Student = Identity{Matricule: reg.Matricule, FirstName: reg.FirstName, LastName: reg.LastName, Email: reg.Email}
-	}
 	for _, e := range h.Entries {
-		if from == (eventlog.Until{}) || !diffAdmits(within, e.Position, e.RecordedAt) {
+		if from == (eventlog.Until{}) || !within.Admits(e.Position, e.RecordedAt) {
 			d.Facts = append(d.Facts, e)
 		}
 	}
@@ -201,11 +198,6 @@ func diffMeet(a, b eventlog.Until) eventlog.Until {
 		out.Instant = b.Instant
 	}
 	return out
-}
-
-// diffAdmits reports whether u admits a record at position recorded at at.
-func diffAdmits(u eventlog.Until, position uint64, at time.Time) bool {
-	return (u.Position == 0 || position <= u.Position) && (u.Instant.IsZero() || !at.After(u.Instant))
 }
 
 // diffCompareUE orders UE codes bloc first, then number ("1/9" < "1/10");

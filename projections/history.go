@@ -70,8 +70,7 @@ func HistoryOf(matricule string, recs []events.Record, until eventlog.Until, f H
 	h := History{Entries: []HistoryEntry{}}
 	var admitted int
 	for _, r := range recs {
-		if !About(r, matricule) || until.Position != 0 && r.Position > until.Position ||
-			!until.Instant.IsZero() && r.RecordedAt.After(until.Instant) {
+		if !About(r, matricule) || !until.Admits(r.Position, r.RecordedAt) {
 			continue
 		}
 		admitted++

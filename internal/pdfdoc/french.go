@@ -6,6 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Brussels must resolve on hosts without a zoneinfo database
 
+	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
 )
@@ -94,6 +95,31 @@ func Dash(s string) string {
 	}
 	return s
 }
+
+// UE writes a UE code as "UE 1/8".
+func UE(code string) string {
+	if code == "" || strings.HasPrefix(code, "UE") {
+		return code
+	}
+	return "UE " + code
+}
+
+// Mention writes a mention, "aucune" when there is none.
+func Mention(m string) string {
+	if m == "" {
+		return "aucune"
+	}
+	return m
+}
+
+var grantBasisLabels = map[string]string{
+	events.GrantWithinCriteria:  "dans les critères",
+	events.GrantOutsideCriteria: "hors critères",
+}
+
+// GrantBasis says where a UE stood against the deliberation criteria when
+// the jury decided its credits (events.CreditGrant.Basis).
+func GrantBasis(b string) string { return Label(grantBasisLabels, b) }
 
 // StudentName writes a student's name as documents show it: "LEFÈVRE Zoé".
 func StudentName(s projections.Identity) string {
