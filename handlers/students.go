@@ -171,3 +171,16 @@ func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (
 	}
 	return out, err
 }
+
+// Students lists the registered students matching query (see
+// projections.Cohort.Directory), at most limit. Staff read the directory;
+// a student may not.
+func (hs *Handlers) Students(ctx context.Context, id auth.Identity, query string, limit int, q ViewQuery) ([]projections.Entry, error) {
+	if err := allow(id, "list students", auth.Secretariat, auth.Jury, auth.Auditor, auth.Teacher); err != nil {
+		return nil, err
+	}
+	if err := hs.reach(ctx, q); err != nil {
+		return nil, err
+	}
+	return hs.Cohort.Directory(query, limit), nil
+}

@@ -22,6 +22,7 @@ func (a *api) routes() []route {
 		{"GET", "/readyz", handleReadyz(a.Ready)},
 		{"GET", "/api/v1/openapi.yaml", http.HandlerFunc(handleOpenAPI)},
 
+		{"GET", "/api/v1/students", a.read(a.students)},
 		{"POST", "/api/v1/students", a.write(a.registerStudent)},
 		{"GET", "/api/v1/students/{matricule}", a.read(a.student)},
 		{"POST", "/api/v1/students/{matricule}/admission", a.write(a.admitStudent)},

@@ -34,6 +34,22 @@ func (a *api) registerStudent(c *call) (reply, error) {
 	return created(writtenOf(got)), err
 }
 
+// maxDirectory bounds a directory answer.
+const maxDirectory = 500
+
+func (a *api) students(c *call) (reply, error) {
+	_, q, err := viewParams(c, false, formatJSON)
+	if err != nil {
+		return reply{}, err
+	}
+	query, _, err := param(c.r.URL.Query(), "q")
+	if err != nil {
+		return reply{}, err
+	}
+	list, err := a.Handlers.Students(c.r.Context(), c.id, query, maxDirectory, q)
+	return ok(map[string]any{"students": list}), err
+}
+
 func (a *api) student(c *call) (reply, error) {
 	s, err := a.Handlers.Student(c.r.Context(), c.id, c.r.PathValue("matricule"))
 	return ok(s), err

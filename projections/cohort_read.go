@@ -5,6 +5,11 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
@@ -228,4 +233,64 @@ func (c *Cohort) StudentByEmail(email string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Years lists the academic years whose documents are published, oldest
+// first.
+func (c *Cohort) Years() []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]string, 0, len(c.documents))
+	for y := range c.documents {
+		out = append(out, y)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Entry is one line of the student directory.
+type Entry struct {
+	events.StudentRegistered
+	Admitted bool     `json:"admitted"`
+	Years    []string `json:"years"` // the years with a PAE
+}
+
+// Directory lists the registered students whose matricule, names or email
+// contain every word of query (case and accents ignored; "" matches all),
+// sorted by last name, first name and matricule, at most limit (0: all).
+func (c *Cohort) Directory(query string, limit int) []Entry {
+	words := strings.Fields(fold(query))
+	c.mu.RLock()
+	out := []Entry{}
+	for _, s := range c.students {
+		text := fold(s.Reg.Matricule + " " + s.Reg.FirstName + " " + s.Reg.LastName + " " + s.Reg.Email)
+		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) }) {
+			e := Entry{StudentRegistered: s.Reg, Admitted: s.Admission != nil, Years: []string{}}
+			for _, y := range s.Years {
+				if y.PAE != nil {
+					e.Years = append(e.Years, y.Year)
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Entry) int {
+		return cmp.Or(strings.Compare(fold(a.LastName), fold(b.LastName)), strings.Compare(fold(a.FirstName), fold(b.FirstName)),
+			strings.Compare(a.Matricule, b.Matricule))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// fold lowercases s and strips its accents (NFD, marks removed), for
+// searches.
+func fold(s string) string {
+	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
 }
