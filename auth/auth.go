@@ -54,8 +54,8 @@ const KeyFile = "auth.key"
 // keySize is the size in bytes of the HS256 secret.
 const keySize = 32
 
-// ErrNoToken is returned by Authenticate when the request carries no
-// Authorization header.
+// ErrNoToken is returned by Authenticate when the request carries neither
+// an Authorization header nor a session cookie.
 var ErrNoToken = errors.New("no token: missing Authorization header")
 
 // Identity is an authenticated actor.
@@ -313,12 +313,15 @@ func verifyError(t *jwt.Token, c *claims, err error) error {
 	return fmt.Errorf("token rejected: %v", err)
 }
 
-// Authenticate reads "Authorization: Bearer <token>" from r and verifies the
+// Authenticate reads "Authorization: Bearer <token>" from r, or else the
+// session cookie (see SetSession, with its CSRF check), and verifies the
 // token at now. A missing header is ErrNoToken; any other error means the
 // header or the token is not acceptable.
 func (k *Key) Authenticate(r *http.Request, now time.Time) (Identity, error) {
 	h := r.Header.Values("Authorization")
 	switch {
+	case len(h) == 0 && Session(r) != "":
+		return k.fromSession(r, Session(r), now)
 	case len(h) == 0:
 		return Identity{}, ErrNoToken
 	case len(h) > 1:

@@ -53,3 +53,7 @@ type badRequest struct{ msg string }
 func (b *badRequest) Error() string { return b.msg }
 
 var errUnauthenticated = errors.New("authentication required")
+
+// StatusOf is the HTTP status of a refusal's reason: the web interface
+// answers a refusal with the same status as the API.
+func StatusOf(reason handlers.Reason) int { return statusOf[reason] }
