@@ -241,6 +241,11 @@ func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, 
 }
 
 // reach waits until the live views have applied q.MinPosition.
+// Reach waits until the views reflect q.MinPosition (a reader's own last
+// write), without catching up with the rest of the log: what a page that
+// reads the views directly calls first.
+func (hs *Handlers) Reach(ctx context.Context, q ViewQuery) error { return hs.reach(ctx, q) }
+
 func (hs *Handlers) reach(ctx context.Context, q ViewQuery) error {
 	if q.MinPosition == 0 {
 		return nil
