@@ -1,0 +1,109 @@
+// Grade sheet page: each value is checked and saved by the API as soon as
+// the teacher leaves its cell; Enter moves to the same column of the next
+// student. Without this script the form's button saves everything at once.
+(function () {
+  "use strict";
+  var form = document.getElementById("saisie");
+  if (!form) return;
+  var api = form.dataset.api, csrf = form.dataset.csrf;
+  var inputs = function () { return Array.prototype.slice.call(form.querySelectorAll("input.entry:not([readonly])")); };
+  var pending = 0;
+  form.dataset.pending = "0";
+
+  function text(entry) {
+    if (!entry) return "";
+    if (entry.code) return entry.code;
+    return (entry.mark || "").replace(".", ",");
+  }
+
+  function remember(pos) {
+    var m = document.cookie.match(/(?:^|; )gradelog_pos=(\d+)/);
+    if (!pos || (m && Number(m[1]) >= pos)) return;
+    document.cookie = "gradelog_pos=" + pos + "; path=/; SameSite=Lax";
+  }
+
+  function state(row, msg, cls) {
+    var cell = row.querySelector("td.state");
+    cell.textContent = msg;
+    row.classList.remove("saved", "refused");
+    if (cls) row.classList.add(cls);
+  }
+
+  function refresh() {
+    return fetch(api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (sheet) {
+        if (!sheet) return;
+        document.getElementById("manquantes").textContent = sheet.missing;
+      });
+  }
+
+  function busy(delta) {
+    pending += delta;
+    form.dataset.pending = String(pending);
+  }
+
+  function save(input) {
+    var value = input.value.trim();
+    if (value === input.dataset.saved) return;
+    var row = input.closest("tr");
+    var motif = document.getElementById("motif");
+    var entry = { student: row.dataset.student, activity: input.dataset.activity, value: value,
+      version: Number(input.dataset.version || 0) };
+    if (motif && motif.value.trim()) entry.reason = motif.value.trim();
+    state(row, "enregistrement…");
+    busy(1);
+    fetch(api + "/entries", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf,
+        "Idempotency-Key": (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now() + Math.random()) },
+      body: JSON.stringify({ source: "form", entries: [entry] })
+    }).then(function (r) {
+      return r.json().then(function (body) { return { status: r.status, body: body }; });
+    }).then(function (a) {
+      if (a.status === 200) {
+        var res = a.body.results[0];
+        input.dataset.version = res.version;
+        input.dataset.saved = text(res.entry);
+        input.value = input.dataset.saved;
+        input.removeAttribute("aria-invalid");
+        var hidden = form.querySelector('input[type=hidden][name="version:' + entry.student + ":" + entry.activity + '"]');
+        if (hidden) hidden.value = res.version;
+        remember(a.body.position);
+        state(row, res.outcome === "saved" ? "enregistré : " + (input.value || "effacé") : "inchangé", "saved");
+        return refresh();
+      }
+      var problems = (a.body.problems || []).map(function (p) {
+        return (p.field ? p.field + " « " + p.value + " » : " : "") + p.rule;
+      });
+      if (a.status === 409 && a.body.current) {
+        problems.push("valeur actuelle : " + text(a.body.current.entry));
+        input.dataset.version = a.body.current.version;
+      }
+      input.setAttribute("aria-invalid", "true");
+      state(row, "refusé (rien n'est enregistré) — " + (problems.join(" ; ") || a.body.error), "refused");
+    }).catch(function () {
+      state(row, "pas de connexion : la valeur n'est pas enregistrée", "refused");
+    }).then(function () { busy(-1); });
+  }
+
+  form.addEventListener("change", function (e) {
+    if (e.target.classList.contains("entry")) save(e.target);
+  });
+  // Enter in a cell never submits the form (some input methods send its
+  // keypress apart from its keydown).
+  form.addEventListener("keypress", function (e) {
+    if (e.key === "Enter" && e.target.classList.contains("entry")) e.preventDefault();
+  });
+  form.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !e.target.classList.contains("entry")) return;
+    e.preventDefault();
+    var col = e.target.dataset.activity, all = inputs(), i = all.indexOf(e.target);
+    for (var j = i + 1; j < all.length; j++) {
+      if (all[j].dataset.activity === col) { all[j].focus(); all[j].select(); return; }
+    }
+    save(e.target);
+    var submit = document.getElementById("remettre");
+    if (submit) submit.closest("form").querySelector("input[name=confirmation]").focus();
+  });
+})();

@@ -1,0 +1,81 @@
+// Package web is gradelog's user interface: French pages rendered on the
+// server (html/template, assets embedded), for teachers, the secretariat,
+// the jury, auditors and students.
+//
+// A page reads and writes through the same handlers as the API, so a rule
+// is checked in one place; a form posts to the page's own route, which
+// calls the handler and redirects (post, redirect, get), and a refusal is
+// shown beside the form with its field, value and rule. The sheet page
+// also saves entries as they are typed, by calling the API with the
+// session cookie and its CSRF token (static/sheet.js). Every page waits for
+// the views to reach the user's last write (auth.LastWrite), so it never
+// shows a state older than what the user just did.
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/handlers"
+)
+
+// Account is an identity the sign-in page offers (the demo's), with what
+// it can do there.
+type Account struct {
+	auth.Identity
+	What string
+}
+
+// Deps are what the interface needs.
+type Deps struct {
+	Handlers *handlers.Handlers
+	Key      *auth.Key
+	// Now is the clock sessions are checked against (time.Now if nil).
+	Now func() time.Time
+	// Accounts are offered for a one-click sign-in: the demo's accounts,
+	// nil outside a demo.
+	Accounts []Account
+	// API serves /api/, /healthz and /readyz beside the pages (the sheet
+	// page's script and the documents' links call it with the session).
+	API http.Handler
+}
+
+// sessionTTL is how long a sign-in lasts.
+const sessionTTL = 10 * time.Hour
+
+// New returns gradelog's whole HTTP surface: the pages, and d.API under
+// its paths.
+func New(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	u := &ui{Deps: d, pages: parsePages()}
+	mux := http.NewServeMux()
+	for _, r := range u.routes() {
+		mux.Handle(r.pattern, r.handler)
+	}
+	if d.API != nil {
+		for _, p := range []string{"/api/", "/healthz", "/readyz"} {
+			mux.Handle(p, d.API)
+		}
+	}
+	return secure(mux)
+}
+
+type ui struct {
+	Deps
+	pages map[string]*pageTemplate
+}
+
+// secure sets the headers every answer of the interface carries.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
