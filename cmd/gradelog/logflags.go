@@ -31,6 +31,9 @@ type logFlags struct {
 	fastSync   bool
 	natsListen string
 	maxBytes   int64
+	// now is the clock records are stamped with (time.Now if nil): the
+	// demo's.
+	now func() time.Time
 }
 
 func (f *logFlags) bind(fs *pflag.FlagSet, getenv func(string) string) {
@@ -97,7 +100,7 @@ func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
 			replicas = 3
 		}
 	}
-	l, err := eventlog.OpenJetStream(ctx, nc, eventlog.JetStreamConfig{Replicas: replicas, MaxBytes: f.maxBytes})
+	l, err := eventlog.OpenJetStream(ctx, nc, eventlog.JetStreamConfig{Replicas: replicas, MaxBytes: f.maxBytes, Now: f.now})
 	if err != nil {
 		nc.Close()
 		closeServer()

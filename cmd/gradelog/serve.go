@@ -12,10 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/demo"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/web"
 )
 
 // systemActor is who gradelog itself acts as (publishing the catalog).
@@ -23,8 +25,7 @@ var systemActor = events.Actor{ID: "gradelog", Roles: []string{"system"}}
 
 func newServeCmd(e *env) *cobra.Command {
 	var lf logFlags
-	var httpAddr, catFile, rsFile string
-	var checkpointEvery time.Duration
+	var o serveOptions
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run gradelog: the event log (embedded NATS by default) and the HTTP API",
@@ -51,22 +52,51 @@ the views are rebuilt from the whole log.
 HTTP: /healthz answers while the process runs; /readyz when the event log
 answers and is append-only. The API is under /api/v1 (its OpenAPI document
 at /api/v1/openapi.yaml) and takes tokens minted by "gradelog token" with
-the key in --data (created on first start).`,
+the key in --data (created on first start). The web interface is at / (sign
+in with a token from "gradelog token").
+
+--demo serves a living demo: into an empty --data (default ./demo-data), it
+loads a generated cohort of the seed programme through the command handlers
+(a year of marks with absences, failures and re-sits, deliberations, an
+appeal), with a clock set to 7 September 2026 (the re-sits' encoding), and
+prints whom to sign in as; a Q3 sheet is left for the newcomer to fill, then
+the Q3 deliberation. Restarted on the same directory, it serves the demo as
+it was left.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd.Context(), e, &lf, httpAddr, catFile, rsFile, checkpointEvery)
+			if o.demo && !cmd.Flags().Changed("data") {
+				lf.data = demoData
+			}
+			return serve(cmd.Context(), e, &lf, o)
 		},
 	}
 	lf.bind(cmd.Flags(), e.getenv)
-	cmd.Flags().StringVar(&httpAddr, "http", "127.0.0.1:8080", "HTTP listen address")
-	cmd.Flags().StringVar(&catFile, "catalog", "", "programme catalog file (default: the shipped catalog)")
-	cmd.Flags().StringVar(&rsFile, "ruleset", "", "ruleset file (default: the shipped ruleset)")
-	cmd.Flags().DurationVar(&checkpointEvery, "checkpoint-every", 10*time.Second, "how often the views' checkpoint is saved while the log moves")
+	cmd.Flags().StringVar(&o.httpAddr, "http", "127.0.0.1:8080", "HTTP listen address")
+	cmd.Flags().StringVar(&o.catFile, "catalog", "", "programme catalog file (default: the shipped catalog)")
+	cmd.Flags().StringVar(&o.rsFile, "ruleset", "", "ruleset file (default: the shipped ruleset)")
+	cmd.Flags().DurationVar(&o.checkpointEvery, "checkpoint-every", 10*time.Second, "how often the views' checkpoint is saved while the log moves")
+	cmd.Flags().BoolVar(&o.demo, "demo", false, "serve a generated demo cohort (data in ./demo-data unless --data is given)")
 	return cmd
 }
 
-func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile string, checkpointEvery time.Duration) error {
-	cat, rs, err := loadDocuments(e.stderr, catFile, rsFile)
+// demoData is the demo's data directory unless --data is given.
+const demoData = "./demo-data"
+
+// serveOptions are serve's flags but the log's.
+type serveOptions struct {
+	httpAddr, catFile, rsFile string
+	checkpointEvery           time.Duration
+	demo                      bool
+}
+
+func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
+	var clock *demo.Clock
+	if o.demo {
+		clock = &demo.Clock{}
+		clock.Set(demo.Published) // the documents are published before the demo's year
+		lf.now = clock.Now
+	}
+	cat, rs, err := loadDocuments(e.stderr, o.catFile, o.rsFile)
 	if err != nil {
 		return err
 	}
@@ -91,13 +121,16 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 	}
 	saved := cohort.Position() // what the checkpoint holds, before the runner moves on
 	hs := handlers.On(opened.log, cohort)
+	if clock != nil {
+		hs.Now = clock.Now
+	}
 	viewsCtx, stopViews := context.WithCancel(ctx)
 	viewsDone := make(chan error, 1)
 	go func() { viewsDone <- hs.Views.Run(viewsCtx) }()
 	kept := make(chan struct{})
 	go func() {
 		defer close(kept)
-		checkpoint.Keep(viewsCtx, cohort, saved, checkpointEvery, func(err error) { fmt.Fprintf(e.stderr, "gradelog: %v\n", err) })
+		checkpoint.Keep(viewsCtx, cohort, saved, o.checkpointEvery, func(err error) { fmt.Fprintf(e.stderr, "gradelog: %v\n", err) })
 	}()
 	defer func() { stopViews(); <-kept }()
 	pub, err := hs.PublishCatalog(ctx, cat, rs, systemActor)
@@ -105,22 +138,37 @@ func serve(ctx context.Context, e *env, lf *logFlags, httpAddr, catFile, rsFile 
 		return fmt.Errorf("publish catalog and ruleset: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", httpAddr)
+	var accounts []web.Account
+	if clock != nil {
+		if accounts, err = loadDemo(ctx, e, hs, clock); err != nil {
+			return err
+		}
+	}
+	now := time.Now
+	if clock != nil {
+		now = clock.Now
+	}
+
+	ln, err := net.Listen("tcp", o.httpAddr)
 	if err != nil {
-		return fmt.Errorf("HTTP listen on %s: %w", httpAddr, err)
+		return fmt.Errorf("HTTP listen on %s: %w", o.httpAddr, err)
 	}
 	srv := &http.Server{
-		Handler: httpapi.New(httpapi.Deps{Handlers: hs, Key: key, Ready: func(ctx context.Context) error {
-			if err := hs.Views.Err(); err != nil {
-				return err
-			}
-			return opened.log.CheckConfig(ctx)
-		}}),
+		Handler: web.New(web.Deps{Handlers: hs, Key: key, Now: now, Accounts: accounts,
+			API: httpapi.New(httpapi.Deps{Handlers: hs, Key: key, Now: now, Ready: func(ctx context.Context) error {
+				if err := hs.Views.Err(); err != nil {
+					return err
+				}
+				return opened.log.CheckConfig(ctx)
+			}})}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
 	printPublication(e.stdout, cat.Programme.Code, pub)
 	fmt.Fprintf(e.stdout, "gradelog: listening on http://%s\n", ln.Addr())
+	if clock != nil {
+		printAccounts(e.stdout, "http://"+ln.Addr().String(), accounts)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
