@@ -217,7 +217,7 @@ func when(t time.Time) string {
 // block that does not fit breaks between its rows, and each new page it
 // runs onto says which fact continues.
 func (d *doc) entry(e projections.HistoryEntry) {
-	subject := fmt.Sprintf("Position %d — %s", e.Position, typeLabel(e.Type))
+	subject := fmt.Sprintf("Position %d — %s", e.Position, pdfdoc.EventType(e.Type))
 	title := row{Widths: titleCols, Size: size, Fill: 225, Cells: []cell{
 		{Text: subject, Style: "B"},
 		{Text: "enregistré le " + when(e.RecordedAt), Align: "R"},

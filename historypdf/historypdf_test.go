@@ -22,6 +22,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/internal/pdfdoc/pdftest"
 	"github.com/gradelog/gradelog/projections"
 )
@@ -326,7 +327,7 @@ func TestWriteLongHistoryBreaksPages(t *testing.T) {
 		t.Fatalf("300 entries fit on %d pages", pages)
 	}
 	for _, e := range h.Entries {
-		title := fmt.Sprintf("Position %d — %s", e.Position, typeLabel(e.Type))
+		title := fmt.Sprintf("Position %d — %s", e.Position, pdfdoc.EventType(e.Type))
 		if !bytes.Contains(streams, pdftest.Shown(title)) {
 			t.Errorf("%q is not drawn", title)
 		}
@@ -373,12 +374,12 @@ func TestWriteVeryLongReason(t *testing.T) {
 
 func TestEveryTypeHasALabel(t *testing.T) {
 	for _, typ := range events.Types() {
-		if _, ok := typeLabels[typ]; !ok {
+		if pdfdoc.EventType(typ) == typ {
 			t.Errorf("event type %s has no French label", typ)
 		}
 	}
-	if got := typeLabel("brand.new"); got != "brand.new" {
-		t.Errorf("typeLabel of an unknown type = %q, want the type", got)
+	if got := pdfdoc.EventType("brand.new"); got != "brand.new" {
+		t.Errorf("the label of an unknown type = %q, want the type", got)
 	}
 }
 

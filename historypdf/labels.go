@@ -16,37 +16,6 @@ import (
 // written with package pdfdoc's labels, as on the transcript and the
 // minutes; unknown values fall back to the raw value.
 
-// typeLabels name every event type of events.Types in French.
-var typeLabels = map[string]string{
-	"catalog.published":       "Catalogue publié",
-	"ruleset.published":       "Règlement de délibération publié",
-	"session.scheduled":       "Session planifiée",
-	"jury.constituted":        "Jury constitué",
-	"student.registered":      "Inscription",
-	"student.admitted":        "Admission",
-	"pae.validated":           "PAE validé",
-	"pae.amended":             "PAE modifié",
-	"credits.recognised":      "Crédits valorisés",
-	"degree.conferred":        "Grade conféré",
-	"mark.recorded":           "Note encodée",
-	"mark.corrected":          "Note corrigée",
-	"mark.carried_over":       "Note reportée",
-	"sheet.submitted":         "Grille remise",
-	"sheet.reopened":          "Grille rouverte",
-	"sheet.deadline_extended": "Délai d'encodage prolongé",
-	"deliberation.opened":     "Délibération ouverte",
-	"decision.recorded":       "Décision du jury",
-	"decision.superseded":     "Décision remplacée",
-	"deliberation.closed":     "Délibération clôturée",
-	"results.published":       "Résultats publiés",
-	"appeal.filed":            "Recours introduit",
-	"appeal.decided":          "Recours tranché",
-	"access.refused":          "Accès refusé",
-}
-
-// typeLabel names an event type in French, or gives the type itself.
-func typeLabel(t string) string { return pdfdoc.Label(typeLabels, t) }
-
 // roleLabels follow the roles of package auth.
 var roleLabels = map[string]string{
 	"teacher":     "enseignant·e",
@@ -294,7 +263,7 @@ func details(e projections.HistoryEntry, ev events.Event) []kv {
 			{"Recours", ev.Appeal}}
 	}
 	var rows []kv
-	if _, known := typeLabels[e.Type]; !known && e.Summary != "" && e.Summary != e.Type {
+	if known := pdfdoc.EventType(e.Type) != e.Type; !known && e.Summary != "" && e.Summary != e.Type {
 		rows = append(rows, kv{"Résumé", e.Summary})
 	}
 	switch {

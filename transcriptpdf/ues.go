@@ -80,7 +80,7 @@ func ueRows(ue projections.TranscriptUE) []pdfdoc.Row {
 		{Text: fmt.Sprint(ue.Credits), Align: "C"},
 		{Text: markOrDash(ue.Mark), Align: "C", Style: "B"},
 		{Text: st, Style: "B"},
-		{Text: basis(ue.Basis)},
+		{Text: pdfdoc.Basis(ue.Basis)},
 	}}}
 	if len(ue.Sessions) == 0 {
 		return append(rows, sitRow("", "Pas de session cette année", "", ""))

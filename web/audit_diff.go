@@ -197,7 +197,7 @@ func changeValue(what, v string) string {
 	case strings.HasSuffix(what, " status"):
 		return pdfdoc.Status(rules.Status(v))
 	case strings.HasSuffix(what, " basis"):
-		return pdfdoc.Label(transcriptBasis, rules.Basis(v))
+		return pdfdoc.Basis(rules.Basis(v))
 	case strings.HasSuffix(what, " acquired in"):
 		return pdfdoc.Label(transcriptSessions, v)
 	case strings.HasSuffix(what, "average"):

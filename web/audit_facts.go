@@ -26,34 +26,6 @@ type auditFact struct {
 	Summary string
 }
 
-// factLabels name every kind of auditFact in French (as the history PDF does).
-var factLabels = map[string]string{
-	"catalog.published":       "Catalogue publié",
-	"ruleset.published":       "Règlement de délibération publié",
-	"session.scheduled":       "Session planifiée",
-	"jury.constituted":        "Jury constitué",
-	"student.registered":      "Inscription",
-	"student.admitted":        "Admission",
-	"pae.validated":           "PAE validé",
-	"pae.amended":             "PAE modifié",
-	"credits.recognised":      "Crédits valorisés",
-	"degree.conferred":        "Grade conféré",
-	"mark.recorded":           "Note encodée",
-	"mark.corrected":          "Note corrigée",
-	"mark.carried_over":       "Note reportée",
-	"sheet.submitted":         "Grille remise",
-	"sheet.reopened":          "Grille rouverte",
-	"sheet.deadline_extended": "Délai d'encodage prolongé",
-	"deliberation.opened":     "Délibération ouverte",
-	"decision.recorded":       "Décision du jury",
-	"decision.superseded":     "Décision remplacée",
-	"deliberation.closed":     "Délibération clôturée",
-	"results.published":       "Résultats publiés",
-	"appeal.filed":            "Recours introduit",
-	"appeal.decided":          "Recours tranché",
-	"access.refused":          "Accès refusé",
-}
-
 // kindChoices are the kinds of auditFact the timeline filters on: an event
 // type or its family, as the history's filter takes them.
 var kindChoices = []auditChoice{
@@ -113,7 +85,7 @@ type factBody struct {
 
 // auditFactOf is a history entry in French.
 func auditFactOf(e projections.HistoryEntry) auditFact {
-	f := auditFact{HistoryEntry: e, Label: factLabels[e.Type], ReasonLabel: "Motif", Before: e.Previous, After: e.Value}
+	f := auditFact{HistoryEntry: e, Label: pdfdoc.EventType(e.Type), ReasonLabel: "Motif", Before: e.Previous, After: e.Value}
 	if f.Label == "" {
 		f.Label, f.Summary = e.Type, e.Summary
 	}

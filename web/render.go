@@ -93,6 +93,7 @@ func navOf(id auth.Identity, path string) []link {
 	}
 	if id.Has(auth.Jury) {
 		add("/deliberations", "Délibérations")
+		add("/audit", "Étudiants")
 	}
 	if id.Has(auth.Auditor) {
 		add("/audit", "Audit")

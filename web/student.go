@@ -54,19 +54,6 @@ type transcriptDecision struct {
 // transcriptSessions name sessions by their month, as students know them.
 var transcriptSessions = map[string]string{"Q1": "janvier (Q1)", "Q2": "juin (Q2)", "Q3": "septembre (Q3)", "earlier": "année antérieure"}
 
-// transcriptBasis say why a UE stands as it does (rules.Basis), as the
-// transcript PDF does.
-var transcriptBasis = map[rules.Basis]string{
-	rules.ByMark:        "note ≥ 10",
-	rules.ByCode:        "code",
-	rules.ByGrant:       "délibérée (crédits octroyés)",
-	rules.ByRecognition: "valorisée",
-	rules.BelowPass:     "note < 10",
-	rules.Blocked:       "code bloquant",
-	rules.Incomplete:    "résultats manquants",
-	rules.NotYet:        "pas encore évaluée",
-}
-
 func markWords(m *rules.Mark) string {
 	if m == nil {
 		return ""
@@ -86,7 +73,7 @@ func yearTranscriptOf(t projections.Transcript, pdf string) yearTranscript {
 	v := yearTranscript{Transcript: t, YearAverage: avgWords(t.YearAverage), CycleAverage: avgWords(t.CycleAverage), PDF: pdf}
 	for _, ue := range t.UEs {
 		uv := transcriptRow{TranscriptUE: ue, Mark: markWords(ue.Mark), Status: pdfdoc.Status(ue.Status),
-			Basis: pdfdoc.Label(transcriptBasis, ue.Basis), Acquired: ue.Status == rules.Acquired}
+			Basis: pdfdoc.Basis(ue.Basis), Acquired: ue.Status == rules.Acquired}
 		if ue.AcquiredIn != "" && uv.Acquired {
 			uv.Basis += ", " + pdfdoc.Label(transcriptSessions, ue.AcquiredIn)
 		}
@@ -172,13 +159,17 @@ func (u *ui) myTranscript(c *req) error {
 	}
 	mat := c.id.ID
 	p := transcriptPage{Student: projections.Identity{Matricule: mat}}
+	// notYet says, with no mark, that nothing is published yet.
+	notYet := func() error {
+		p.Unpublished, p.Transcripts = true, nil
+		c.status = http.StatusNotFound
+		u.render(c, "transcript", "Mon relevé de notes", p)
+		return nil
+	}
 	for _, year := range u.Handlers.Cohort.Years() {
 		t, err := u.Handlers.Transcript(c.ctx(), c.id, mat, year, c.query())
 		if unpublished(err) {
-			p.Unpublished, p.Transcripts = true, nil
-			c.status = http.StatusNotFound
-			u.render(c, "transcript", "Mon relevé de notes", p)
-			return nil
+			return notYet()
 		}
 		if err != nil {
 			return err
@@ -197,10 +188,7 @@ func (u *ui) myTranscript(c *req) error {
 	}
 	l, err := u.Handlers.Ledger(c.ctx(), c.id, mat, c.query())
 	if unpublished(err) {
-		p.Unpublished, p.Transcripts = true, nil
-		c.status = http.StatusNotFound
-		u.render(c, "transcript", "Mon relevé de notes", p)
-		return nil
+		return notYet()
 	}
 	if err != nil {
 		return err

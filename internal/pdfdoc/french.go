@@ -125,3 +125,49 @@ func GrantBasis(b string) string { return Label(grantBasisLabels, b) }
 func StudentName(s projections.Identity) string {
 	return strings.TrimSpace(strings.ToUpper(s.LastName) + " " + s.FirstName)
 }
+
+// typeLabels name every event type of events.Types in French.
+var typeLabels = map[string]string{
+	"catalog.published":       "Catalogue publié",
+	"ruleset.published":       "Règlement de délibération publié",
+	"session.scheduled":       "Session planifiée",
+	"jury.constituted":        "Jury constitué",
+	"student.registered":      "Inscription",
+	"student.admitted":        "Admission",
+	"pae.validated":           "PAE validé",
+	"pae.amended":             "PAE modifié",
+	"credits.recognised":      "Crédits valorisés",
+	"degree.conferred":        "Grade conféré",
+	"mark.recorded":           "Note encodée",
+	"mark.corrected":          "Note corrigée",
+	"mark.carried_over":       "Note reportée",
+	"sheet.submitted":         "Grille remise",
+	"sheet.reopened":          "Grille rouverte",
+	"sheet.deadline_extended": "Délai d'encodage prolongé",
+	"deliberation.opened":     "Délibération ouverte",
+	"decision.recorded":       "Décision du jury",
+	"decision.superseded":     "Décision remplacée",
+	"deliberation.closed":     "Délibération clôturée",
+	"results.published":       "Résultats publiés",
+	"appeal.filed":            "Recours introduit",
+	"appeal.decided":          "Recours tranché",
+	"access.refused":          "Accès refusé",
+}
+
+// EventType names an event type in French, or gives the type itself.
+func EventType(t string) string { return Label(typeLabels, t) }
+
+// basisLabels follow rules.Basis.
+var basisLabels = map[rules.Basis]string{
+	rules.ByMark:        "note ≥ 10",
+	rules.ByCode:        "code",
+	rules.ByGrant:       "délibérée (crédits octroyés)",
+	rules.ByRecognition: "valorisée",
+	rules.BelowPass:     "note < 10",
+	rules.Blocked:       "code bloquant",
+	rules.Incomplete:    "résultats manquants",
+	rules.NotYet:        "pas encore évaluée",
+}
+
+// Basis says in French why a UE's credits stand as they do.
+func Basis(b rules.Basis) string { return Label(basisLabels, b) }
