@@ -75,6 +75,11 @@ func TestBrowserTeacherKeyboard(t *testing.T) {
 			t.Errorf("cell of %s shows %q, want %q", mats[i], v, want)
 		}
 	}
+	for i := range mats {
+		if got := text(t, ctx, `tr[data-student="`+mats[i]+`"] td.state`); !strings.HasPrefix(got, "enregistré") {
+			t.Errorf("row of %s says %q, want enregistré", mats[i], got)
+		}
+	}
 	if got := text(t, ctx, "#manquantes"); got != "0" {
 		t.Errorf("missing count %q after the last save, want 0", got)
 	}

@@ -64,7 +64,7 @@ type step = chromedp.Action[chromedp.Void]
 // shot saves a full-page screenshot as name.png.
 func shot(name string) step {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		png, err := chromedp.FullScreenshot(90)(ctx, t)
+		png, err := chromedp.FullScreenshot(100)(ctx, t) // quality 100: PNG
 		if err != nil {
 			return err
 		}

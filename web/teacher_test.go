@@ -130,7 +130,7 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 
 	prof.submit(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"14,5"}, "v:" + mats[1] + ":": {"9"}})
 	page = prof.page(sheet)
-	mustContain(t, "the saved sheet", page, "2 valeur(s) enregistrée(s)", `value="14,5"`, `value="9"`, `<span id="manquantes" aria-live="polite">0</span>`)
+	mustContain(t, "the saved sheet", page, "2 valeur(s) enregistrée(s)", `value="14,5"`, `value="9"`, `<span id="manquantes" class="missing-count" aria-live="polite">0</span>`)
 
 	// Submission needs the confirmation.
 	status, body, _ = prof.post(sheet+"/remise", nil)

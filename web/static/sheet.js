@@ -34,7 +34,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (sheet) {
         if (!sheet) return;
-        document.getElementById("manquantes").textContent = sheet.missing;
+        Array.prototype.forEach.call(document.querySelectorAll(".missing-count"), function (el) { el.textContent = sheet.missing; });
       });
   }
 
@@ -45,7 +45,8 @@
 
   function save(input) {
     var value = input.value.trim();
-    if (value === input.dataset.saved) return;
+    if (value === input.dataset.saved || value === input.dataset.sending) return;
+    input.dataset.sending = value;
     var row = input.closest("tr");
     var motif = document.getElementById("motif");
     var entry = { student: row.dataset.student, activity: input.dataset.activity, value: value,
@@ -84,7 +85,7 @@
       state(row, "refusé (rien n'est enregistré) — " + (problems.join(" ; ") || a.body.error), "refused");
     }).catch(function () {
       state(row, "pas de connexion : la valeur n'est pas enregistrée", "refused");
-    }).then(function () { busy(-1); });
+    }).then(function () { delete input.dataset.sending; busy(-1); });
   }
 
   form.addEventListener("change", function (e) {
