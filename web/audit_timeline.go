@@ -270,9 +270,11 @@ func deliberationWords(aggregate string) string {
 // decisionChoices list the student's jury decisions and the
 // deliberations that took them, for the as-of form.
 func decisionChoices(entries []projections.HistoryEntry) (decisions, deliberations []auditChoice) {
+	// A revision names the decision it supersedes (its history entry's
+	// previous value).
 	superseded := map[string]bool{}
 	for _, e := range entries {
-		if e.Type == "decision.superseded" {
+		if e.Type == "decision.recorded" && strings.HasPrefix(e.Previous, "decision ") {
 			superseded[strings.TrimPrefix(e.Previous, "decision ")] = true
 		}
 	}

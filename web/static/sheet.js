@@ -91,11 +91,14 @@
   form.addEventListener("change", function (e) {
     if (e.target.classList.contains("entry")) save(e.target);
   });
-  // Enter in a cell never submits the form (some input methods send its
-  // keypress apart from its keydown).
-  form.addEventListener("keypress", function (e) {
-    if (e.key === "Enter" && e.target.classList.contains("entry")) e.preventDefault();
-  });
+  // Enter in a cell never submits a form, not even the one its keydown
+  // moved the focus to (some input methods send the keypress apart).
+  var moved = false;
+  document.addEventListener("keypress", function (e) {
+    if (e.key !== "Enter") return;
+    if (moved || e.target.classList.contains("entry")) e.preventDefault();
+    moved = false;
+  }, true);
   form.addEventListener("keydown", function (e) {
     if (e.key !== "Enter" || !e.target.classList.contains("entry")) return;
     e.preventDefault();
@@ -104,6 +107,8 @@
       if (all[j].dataset.activity === col) { all[j].focus(); all[j].select(); return; }
     }
     save(e.target);
+    moved = true;
+    setTimeout(function () { moved = false; }, 200);
     var submit = document.getElementById("remettre");
     if (submit) submit.closest("form").querySelector("input[name=confirmation]").focus();
   });
