@@ -65,9 +65,6 @@ type sheetPage struct {
 	SubmittedYet bool // submitted once: a correction needs a reason
 }
 
-// field is the form field of one slot.
-func field(student, column string) string { return "v:" + student + ":" + column }
-
 // sheet shows a grade sheet: one row per student, an input per column,
 // saved as typed (static/sheet.js) or with the form's button.
 func (u *ui) sheet(c *req) error {
