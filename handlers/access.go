@@ -30,6 +30,11 @@ func allowSheet(id auth.Identity, ue, action string) error {
 	return allow(id, action, auth.Teacher, auth.Secretariat, auth.Jury)
 }
 
+// MayWriteSheet reports whether id may write the grade sheets of ue (what
+// a page asks before showing a sheet's forms; the commands check it
+// again).
+func MayWriteSheet(id auth.Identity, ue string) bool { return allowSheet(id, ue, "") == nil }
+
 // rulesetRoles are the ruleset roles an actor records results under, most
 // trusted first. An import always records as "import", whoever uploads it,
 // so that the ruleset can say what an import may never do (clear a CM).

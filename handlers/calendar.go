@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gradelog/gradelog/auth"
@@ -78,6 +79,31 @@ func validSession(s catalog.Session) error {
 	}
 	return refuse(NotFound, "session", string(s), "sessions are Q1 (January), Q2 (June) and Q3 (August-September)")
 }
+
+// Moment reads a moment as a reader bounds a view with it: a day
+// (YYYY-MM-DD, meaning its end in Europe/Brussels), a day and a minute
+// (YYYY-MM-DDTHH:MM, the end of that minute in Brussels), or an RFC 3339
+// instant. An unescaped "+" of an offset, read from a query string as a
+// space, is taken as the "+" it was.
+func Moment(v string) (time.Time, bool) {
+	if d, err := time.ParseInLocation(time.DateOnly, v, brussels); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), true // 23:59:59.999999999, DST or not
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04"} {
+		if d, err := time.ParseInLocation(layout, v, brussels); err == nil {
+			return d.Add(time.Minute - time.Nanosecond), true
+		}
+	}
+	for _, s := range []string{v, strings.Replace(v, " ", "+", 1)} {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// EndOfDay is the last second of d in Brussels: where a deadline ends.
+func EndOfDay(d rules.Date) time.Time { return endOfDay(d) }
 
 // startOfDay is midnight in Brussels on d; endOfDay the last second of d.
 func startOfDay(d rules.Date) time.Time {

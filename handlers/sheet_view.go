@@ -61,8 +61,11 @@ type Sheet struct {
 	Deadline   time.Time `json:"deadline"`
 	Status     string    `json:"status"` // "draft" or "submitted"
 	// SubmittedAt and SubmittedBy are set while submitted.
-	SubmittedAt time.Time  `json:"submitted_at,omitzero"`
-	SubmittedBy string     `json:"submitted_by,omitempty"`
+	SubmittedAt time.Time `json:"submitted_at,omitzero"`
+	SubmittedBy string    `json:"submitted_by,omitempty"`
+	// Submissions counts the submissions: from one on, a correction needs
+	// a reason.
+	Submissions int        `json:"submissions"`
 	Version     uint64     `json:"version"`
 	Missing     int        `json:"missing"`
 	Rows        []SheetRow `json:"rows"`
@@ -101,7 +104,7 @@ func (hs *Handlers) sheetOf(sc sheetContext, st *sheetState, head events.Head) S
 	rs, ue := sc.docs.Ruleset, sc.ue
 	out := Sheet{Year: sc.ref.Year, Session: string(sc.ref.Session), UE: ue.Code, Title: ue.Title, Integrated: ue.Integrated,
 		Columns: columns(ue), Decimals: rs.Scale.EntryDecimals, Max: rs.Scale.Max.String(),
-		Deadline: sc.schedule.EncodingDeadline, Status: "draft", Version: head.Version}
+		Deadline: sc.schedule.EncodingDeadline, Status: "draft", Version: head.Version, Submissions: st.submits}
 	for _, c := range rs.Codes {
 		out.Codes = append(out.Codes, Code{string(c.Code), c.Label})
 	}

@@ -283,17 +283,10 @@ func position(query map[string][]string, name string, nonZero bool) (uint64, err
 	return p, nil
 }
 
-// instant reads as_of: an RFC 3339 instant, or a day (YYYY-MM-DD) meaning
-// its end in Europe/Brussels. An unescaped "+" of the offset, read from
-// the query string as a space, is taken as the "+" it was.
+// instant reads as_of (handlers.Moment).
 func instant(name, v string) (time.Time, error) {
-	if d, err := time.ParseInLocation(time.DateOnly, v, brussels); err == nil {
-		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil // 23:59:59.999999999, DST or not
-	}
-	for _, s := range []string{v, strings.Replace(v, " ", "+", 1)} {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t, nil
-		}
+	if t, ok := handlers.Moment(v); ok {
+		return t, nil
 	}
 	return time.Time{}, &badRequest{fmt.Sprintf("query parameter %s=%q: an RFC 3339 instant such as 2026-02-01T00:00:00+01:00 (with the + escaped as %%2B), or a day such as 2026-02-01 meaning its end in Europe/Brussels", name, v)}
 }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gradelog/gradelog/events"
@@ -204,6 +205,25 @@ type Change struct {
 	Session string `json:"session,omitempty"`
 	// Value is a mark or a code; "" clears the result.
 	Value string `json:"value"`
+}
+
+// ParseChange reads a change written STUDENT:UE[:ACTIVITY]=VALUE (an empty
+// VALUE clears the result), as the CLI's --set and the what-if form take
+// it; ok is false when the student, the UE or the "=" is missing.
+func ParseChange(s string) (c Change, ok bool) {
+	where, value, ok := strings.Cut(s, "=")
+	parts := strings.SplitN(where, ":", 3)
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if !ok || len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return Change{}, false
+	}
+	c = Change{Student: strings.ToUpper(parts[0]), UE: parts[1], Value: strings.TrimSpace(value)}
+	if len(parts) == 3 {
+		c.Activity = parts[2]
+	}
+	return c, true
 }
 
 // WhatIfView compares the proposals of a session with hypothetical results

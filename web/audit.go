@@ -127,18 +127,8 @@ func momentOf(field, v string) (time.Time, *handlers.Problem) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, v, brussels); err == nil {
-		return d.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04"} {
-		if d, err := time.ParseInLocation(layout, v, brussels); err == nil {
-			return d.Add(time.Minute - time.Nanosecond), nil
-		}
-	}
-	for _, s := range []string{v, strings.Replace(v, " ", "+", 1)} {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t, nil
-		}
+	if t, ok := handlers.Moment(v); ok {
+		return t, nil
 	}
 	return time.Time{}, &handlers.Problem{Field: field, Value: v,
 		Rule: "une date (AAAA-MM-JJ, jusqu'à la fin de ce jour à Bruxelles), une date et une heure (AAAA-MM-JJTHH:MM) ou un instant RFC 3339"}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 )
 
 var brussels = func() *time.Location {
@@ -66,21 +67,13 @@ func roles(rs []string) string {
 	return strings.Join(out, ", ")
 }
 
-// Outcome labels of a decision or a proposal.
-var outcomeLabels = map[string]string{
-	"year-passed": "année réussie", "cycle-completed": "cycle réussi (diplôme)", "in-progress": "en cours",
-	"ajourne": "ajourné(e)", "year-closed": "année clôturée (UE non acquises reportées)", "": "—",
-}
-
+// outcome names a decision's or a proposal's outcome, as the documents do.
 func outcome(o string) string {
-	if l, ok := outcomeLabels[o]; ok {
-		return l
+	if o == "" {
+		return "—"
 	}
-	return o
+	return pdfdoc.Outcome(o)
 }
-
-// uePath is the path segments of a UE code ("1/8" is already two).
-func uePath(ue string) string { return ue }
 
 // value is what a refused form held for field, or def.
 func value(form map[string][]string, field, def string) string {
@@ -109,7 +102,7 @@ var funcs = template.FuncMap{
 	"entryText": entryText,
 	"list":      func(s ...string) []string { return s },
 	"day":       day, "moment": moment, "isoDay": isoDay, "comma": comma, "roles": roles,
-	"outcome": outcome, "uePath": uePath, "value": value,
+	"outcome": outcome, "value": value,
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
+	"github.com/gradelog/gradelog/rules"
 )
 
 // The jury's pages: the deliberations of every scheduled session, one
@@ -294,31 +296,10 @@ func dossierOf(d projections.Dossier) dossierData {
 	return out
 }
 
-// Labels of a UE's status and basis.
-var (
-	ueStatusLabels = map[string]string{
-		"acquired": "acquise", "to-deliberate": "à délibérer", "not-acquired": "non acquise", "pending": "en attente",
-	}
-	ueBasisLabels = map[string]string{
-		"mark": "note suffisante", "code": "code", "granted": "octroyée par le jury", "recognised": "valorisée",
-		"below-pass": "note insuffisante", "blocked": "bloquée par un code", "incomplete": "résultats manquants",
-		"not-yet-evaluated": "pas encore évaluée",
-	}
-)
+// ueStatus and ueBasis name a UE's status and basis as the documents do.
+func ueStatus(s string) string { return pdfdoc.Status(rules.Status(s)) }
 
-func ueStatus(s string) string {
-	if l, ok := ueStatusLabels[s]; ok {
-		return l
-	}
-	return s
-}
-
-func ueBasis(b string) string {
-	if l, ok := ueBasisLabels[b]; ok {
-		return l
-	}
-	return b
-}
+func ueBasis(b string) string { return pdfdoc.Basis(rules.Basis(b)) }
 
 func statusBadge(status string) string {
 	switch status {

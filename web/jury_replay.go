@@ -227,18 +227,10 @@ func whatIfInput(f whatIfForm) (handlers.WhatIfInput, error) {
 		if line == "" {
 			continue
 		}
-		left, value, ok := strings.Cut(line, "=")
-		parts := strings.SplitN(left, ":", 3)
-		for i := range parts {
-			parts[i] = strings.TrimSpace(parts[i])
-		}
-		if !ok || len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		ch, ok := projections.ParseChange(line)
+		if !ok {
 			ps = append(ps, handlers.Problem{Field: "changements", Value: line, Rule: changeSyntax})
 			continue
-		}
-		ch := projections.Change{Student: strings.ToUpper(parts[0]), UE: parts[1], Value: strings.TrimSpace(value)}
-		if len(parts) == 3 {
-			ch.Activity = parts[2]
 		}
 		in.Changes = append(in.Changes, ch)
 	}

@@ -238,7 +238,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 	}
 	decisionC.Set("record_version", currentC)
 	body = pres.page(pres.submit(page+"/decisions", decisionC))
-	juryShows(t, "C decided", body, "Décision enregistrée pour "+juryC+" : ajourné(e).")
+	juryShows(t, "C decided", body, "Décision enregistrée pour "+juryC+" : ajourné·e.")
 
 	// Who may not decide: a jury member outside this jury, and a member
 	// absent at the opening; both refused and recorded.
@@ -324,7 +324,7 @@ func TestJuryWhatIf(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("what-if: %d\n%s", status, body)
 	}
-	juryShows(t, "the what-if", body, "Simulation : rien n'a été enregistré", "Céline Dubois", "proposition changée", "ajourné(e)", "année réussie",
+	juryShows(t, "the what-if", body, "Simulation : rien n'a été enregistré", "Céline Dubois", "proposition changée", "ajourné·e", "année réussie",
 		"UE 1/9 · Travaux pratiques (Q2) : 10", "1 étudiant(s) dont la proposition change, sur 1 comparé(s)", "statut de l&#39;UE", "à délibérer", "acquise",
 		juryC+":1/9:Travaux pratiques=10</textarea>")
 

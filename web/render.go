@@ -37,15 +37,18 @@ func parsePages() map[string]*pageTemplate {
 	if err != nil {
 		panic(err)
 	}
+	partials, err := fs.Glob(templateFiles, "templates/_*.html")
+	if err != nil {
+		panic(err)
+	}
 	pages := map[string]*pageTemplate{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		files := []string{"templates/layout.html", n}
-		partials, _ := fs.Glob(templateFiles, "templates/_*.html")
-		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, append(files, partials...)...))
+		files := append([]string{"templates/layout.html", n}, partials...)
+		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, files...))
 	}
 	return pages
 }

@@ -57,12 +57,11 @@ func sheetRef(r *http.Request) handlers.SheetRef {
 // sheetPage is a grade sheet as its page shows it.
 type sheetPage struct {
 	handlers.Sheet
-	Path, API    string
-	Report       *handlers.ImportReport
-	CanReopen    bool
-	CanExtend    bool
-	CanWrite     bool
-	SubmittedYet bool // submitted once: a correction needs a reason
+	Path, API string
+	Report    *handlers.ImportReport
+	CanReopen bool
+	CanExtend bool
+	CanWrite  bool
 }
 
 // sheet shows a grade sheet: one row per student, an input per column,
@@ -77,21 +76,12 @@ func (u *ui) showSheet(c *req, report *handlers.ImportReport) error {
 	if err != nil {
 		return err
 	}
-	st, err := u.Handlers.SheetStatuses(c.ctx(), c.id, ref.Year, string(ref.Session), c.query())
-	if err != nil {
-		return err
-	}
 	p := sheetPage{Sheet: s, Path: "/feuilles/" + ref.Year + "/" + string(ref.Session) + "/" + ref.UE,
 		API:       "/api/v1/sheets/" + ref.Year + "/" + string(ref.Session) + "/" + ref.UE,
 		Report:    report,
 		CanReopen: c.id.Has(auth.Secretariat) && s.Status == "submitted",
 		CanExtend: c.id.Has(auth.Secretariat) && s.Status != "submitted" && len(s.Rows) > 0,
-		CanWrite:  s.Status != "submitted" && (c.id.Teaches(ref.UE) || c.id.Has(auth.Secretariat) || c.id.Has(auth.Jury))}
-	for _, x := range st {
-		if x.UE == ref.UE {
-			p.SubmittedYet = x.Submissions > 0
-		}
-	}
+		CanWrite:  s.Status != "submitted" && handlers.MayWriteSheet(c.id, ref.UE)}
 	u.render(c, "sheet", fmt.Sprintf("UE %s · %s · %s %s", s.UE, s.Title, s.Session, s.Year), p)
 	return nil
 }

@@ -815,14 +815,9 @@ func differencesText(ds []projections.Difference, none string) string {
 
 // parseChange reads --set STUDENT:UE[:ACTIVITY]=VALUE.
 func parseChange(s string) (projections.Change, error) {
-	where, value, ok := strings.Cut(s, "=")
-	parts := strings.SplitN(where, ":", 3)
-	if !ok || len(parts) < 2 || strings.TrimSpace(parts[0]) == "" || strings.TrimSpace(parts[1]) == "" {
+	ch, ok := projections.ParseChange(s)
+	if !ok {
 		return projections.Change{}, fmt.Errorf("--set %q: want STUDENT:UE[:ACTIVITY]=VALUE, e.g. --set HE201001:1/8=11 or --set \"HE201001:1/9:Travaux pratiques=12,5\" (an empty VALUE clears the result)", s)
-	}
-	ch := projections.Change{Student: matriculeArg(parts[0]), UE: strings.TrimSpace(parts[1]), Value: strings.TrimSpace(value)}
-	if len(parts) == 3 {
-		ch.Activity = strings.TrimSpace(parts[2])
 	}
 	return ch, nil
 }
