@@ -89,32 +89,6 @@ func (s *demoSite) account(t *testing.T, id, what string) demo.Account {
 	return demo.Account{}
 }
 
-// runIn runs steps as run does, each call bounded to a minute: a step
-// that waits for what never comes fails there, not at the browser's
-// deadline.
-func runIn(t *testing.T, ctx context.Context, what string, steps ...step) {
-	t.Helper()
-	run(t, ctx, what, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		ctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		for _, s := range steps {
-			if _, err := s(ctx, tg); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-}
-
-// textIn reads the text of the first element matching a CSS selector, as
-// text does, waiting for it a minute at most.
-func textIn(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	return text(t, ctx, sel)
-}
-
 // TestBrowserDemoNewcomer walks the newcomer's path on the demo, as after
 // `gradelog serve --demo`: the teacher of UE 1/9 fills its open Q3 sheet
 // with the keyboard and submits it; the jury's president opens the Q3
@@ -139,20 +113,20 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 		t.Helper()
 		signedIn := get(t, ctx, "who", chromedp.Evaluate[bool](`document.querySelector("header form.who") !== null`))
 		if signedIn {
-			runIn(t, ctx, "sign out",
+			run(t, ctx, "sign out",
 				chromedp.Click(chromedp.Search(`//header//button[contains(., "Se déconnecter")]`)),
 				chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)),
 			)
 		} else {
-			runIn(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)))
+			run(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)))
 		}
 		button := `//ul[@class="accounts"]//form[input[@name="compte" and @value="` + id + `"]]//button`
-		runIn(t, ctx, "sign in as "+id,
+		run(t, ctx, "sign in as "+id,
 			chromedp.Focus(chromedp.Search(button)),
 			chromedp.KeyEvent(kb.Enter),
 			chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "`+landing+`")]`)),
 		)
-		if who := textIn(t, ctx, "header form.who span"); !strings.Contains(who, s.account(t, id, "").Name) {
+		if who := text(t, ctx, "header form.who span"); !strings.Contains(who, s.account(t, id, "").Name) {
 			t.Fatalf("signed in as %s, the header says %q", id, who)
 		}
 	}
@@ -163,10 +137,10 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	passing := []string{"12", "13,5", "11", "14"}
 
 	// 1. The teacher of UE 1/9 fills the open Q3 sheet with the keyboard.
-	runIn(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)), snap("connexion"))
+	run(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)), snap("connexion"))
 	signIn("prof.lambert", "Mes feuilles de cotes")
 	sheetPath := "/feuilles/" + demo.Year + "/Q3/" + demo.OpenUE
-	runIn(t, ctx, "open the Q3 sheet of 1/9",
+	run(t, ctx, "open the Q3 sheet of 1/9",
 		snap("mes-feuilles"),
 		chromedp.Focus(chromedp.CSS(`a[href="`+sheetPath+`"]`)),
 		chromedp.KeyEvent(kb.Enter),
@@ -209,7 +183,7 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	fill = append(fill,
 		until(fmt.Sprintf(`document.querySelectorAll("#saisie tr.saved").length === %d && document.getElementById("saisie").dataset.pending === "0"`, rows)),
 		snap("feuille-remplie"))
-	runIn(t, ctx, "fill the sheet with the keyboard", fill...)
+	run(t, ctx, "fill the sheet with the keyboard", fill...)
 	t.Logf("sheet filled: %v", values)
 	for c, want := range values {
 		sel := `tr[data-student="` + c.Student + `"] input.entry[data-activity="` + c.Activity + `"]`
@@ -217,21 +191,21 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 			t.Errorf("the cell %s of %s shows %q after saving, want %q", c.Activity, c.Student, got, want)
 		}
 	}
-	if got := textIn(t, ctx, "#manquantes"); got != "0" {
+	if got := text(t, ctx, "#manquantes"); got != "0" {
 		t.Errorf("missing values after filling: %q, want 0", got)
 	}
-	if got := textIn(t, ctx, "section[aria-labelledby=remise] label"); !strings.Contains(got, "valeurs manquantes : 0") {
+	if got := text(t, ctx, "section[aria-labelledby=remise] label"); !strings.Contains(got, "valeurs manquantes : 0") {
 		t.Errorf("the submission's confirmation after filling says %q, want no value missing", got)
 	}
 	if focused := get(t, ctx, "focus", chromedp.Evaluate[string](`document.activeElement.name`)); focused != "confirmation" {
 		t.Fatalf("after the last cell, the focus is on %q, want the confirmation", focused)
 	}
-	runIn(t, ctx, "submit the sheet",
+	run(t, ctx, "submit the sheet",
 		chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "Feuille remise")]`)),
 		snap("feuille-remise"),
 	)
-	if row := textIn(t, ctx, `tbody tr:has(a[href="`+sheetPath+`"])`); !strings.Contains(row, "remise") {
+	if row := text(t, ctx, `tbody tr:has(a[href="`+sheetPath+`"])`); !strings.Contains(row, "remise") {
 		t.Errorf("the list of sheets after the submission shows %q for 1/9", row)
 	}
 
@@ -239,25 +213,25 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	// student and closes it.
 	signIn("jury.delvaux", "Délibérations")
 	delib := "/deliberations/" + demo.Year + "/Q3"
-	runIn(t, ctx, "open the Q3 deliberation's page",
+	run(t, ctx, "open the Q3 deliberation's page",
 		snap("deliberations"),
 		chromedp.Click(chromedp.CSS(`a[href="`+delib+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="`+delib+`/ouverture"]`)),
 		snap("deliberation-a-ouvrir"),
 	)
 	if open := get(t, ctx, "sheets not submitted", chromedp.Evaluate[bool](`document.querySelector("#ouverture ~ .panel") !== null`)); open {
-		t.Errorf("the opening form still lists sheets not submitted: %s", textIn(t, ctx, "#ouverture ~ .panel"))
+		t.Errorf("the opening form still lists sheets not submitted: %s", text(t, ctx, "#ouverture ~ .panel"))
 	}
 	members := get(t, ctx, "members", chromedp.Evaluate[[]bool](`Array.from(document.querySelectorAll("input[name=present]")).map(i => i.checked)`))
 	if len(members) == 0 || slices.Contains(members, false) {
 		t.Errorf("the opening form ticks %v, want every member present", members)
 	}
-	runIn(t, ctx, "open the deliberation",
+	run(t, ctx, "open the deliberation",
 		chromedp.Click(chromedp.Search(`//form[@action="`+delib+`/ouverture"]//button[contains(., "Ouvrir la délibération")]`)),
 		chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "Délibération ouverte")]`)),
 		snap("deliberation-ouverte"),
 	)
-	t.Logf("opened: %s", textIn(t, ctx, "p.flash"))
+	t.Logf("opened: %s", text(t, ctx, "p.flash"))
 	type student struct{ Matricule, Proposed, IfRefused string }
 	students := get(t, ctx, "the students", chromedp.Evaluate[[]student](`Array.from(document.querySelectorAll("table.jury-students tbody tr")).map(tr => {
 		const p = tr.cells[2].innerText.split("\n");
@@ -272,7 +246,7 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	// motivation when the outcome is unfavourable.
 	granted, refusals := 0, 0
 	for i, st := range students {
-		runIn(t, ctx, "open the dossier of "+st.Matricule,
+		run(t, ctx, "open the dossier of "+st.Matricule,
 			chromedp.Click(chromedp.CSS(`table.jury-students a[href*="etudiant=`+st.Matricule+`"]`)),
 			chromedp.WaitReady(chromedp.CSS(`#decision-form input[name=etudiant][value="`+st.Matricule+`"]`)),
 		)
@@ -306,26 +280,26 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 			chromedp.Click(chromedp.Search(`//form[@id="decision-form"]//button[contains(., "Enregistrer la décision")]`)),
 			chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "Décision enregistrée pour `+st.Matricule+`")]`)),
 		)
-		runIn(t, ctx, "decide on "+st.Matricule, steps...)
-		if got := textIn(t, ctx, "p.flash"); !strings.Contains(got, want) {
+		run(t, ctx, "decide on "+st.Matricule, steps...)
+		if got := text(t, ctx, "p.flash"); !strings.Contains(got, want) {
 			t.Errorf("deciding on %s (UEs to deliberate %v, refused %v): %q, want %q", st.Matricule, ues, refused, got, want)
 		}
-		t.Logf("%s: %s", st.Matricule, textIn(t, ctx, "p.flash"))
+		t.Logf("%s: %s", st.Matricule, text(t, ctx, "p.flash"))
 	}
 	if granted == 0 || refusals == 0 {
 		t.Errorf("the jury granted %d and refused %d UEs to deliberate; the demo's Q3 should have both (1/9 of %s, the internship 1/12)", granted, refusals, resit.ID)
 	}
-	runIn(t, ctx, "the list after the decisions", snap("deliberation-decidee"))
-	runIn(t, ctx, "close the deliberation",
+	run(t, ctx, "the list after the decisions", snap("deliberation-decidee"))
+	run(t, ctx, "close the deliberation",
 		chromedp.Click(chromedp.CSS(`form[action="`+delib+`/cloture"] input[name=confirmation]`)),
 		chromedp.Click(chromedp.Search(`//form[@action="`+delib+`/cloture"]//button[contains(., "Clôturer la délibération")]`)),
 		chromedp.WaitVisible(chromedp.Search(`//p[@class="flash" and contains(., "Délibération clôturée")]`)),
 		snap("deliberation-close"),
 	)
-	if got := textIn(t, ctx, `section[aria-labelledby=etat] dd`); got != "close" {
+	if got := text(t, ctx, `section[aria-labelledby=etat] dd`); got != "close" {
 		t.Errorf("the deliberation's status after closing: %q, want close", got)
 	}
-	if got := textIn(t, ctx, `section[aria-labelledby=etat] dl`); !strings.Contains(got, fmt.Sprintf("%d décidé(s), 0 à décider", len(students))) {
+	if got := text(t, ctx, `section[aria-labelledby=etat] dl`); !strings.Contains(got, fmt.Sprintf("%d décidé(s), 0 à décider", len(students))) {
 		t.Errorf("the deliberation after closing says %q", got)
 	}
 	minutes := get(t, ctx, "the minutes' link", chromedp.Evaluate[string](`document.querySelector("section[aria-labelledby=etat] a[href*=minutes]").href`))
@@ -341,7 +315,7 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	signIn("audit.martin", "Audit")
 	lastName := appellant.Name[strings.LastIndex(appellant.Name, " ")+1:]
 	timeline := "/etudiants/" + appellant.ID + "/historique"
-	runIn(t, ctx, "search the appellant",
+	run(t, ctx, "search the appellant",
 		chromedp.Focus(chromedp.CSS(`#q`)),
 		chromedp.KeyEvent(lastName), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.Search(`//h2[@id="resultats" and contains(., "`+lastName+`")]`)),
@@ -360,13 +334,13 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	}
 	// As of the Q2 deliberation: its decision in force, the one taken again
 	// after the appeal, was taken on the corrected mark.
-	runIn(t, ctx, "as of the Q2 deliberation",
+	run(t, ctx, "as of the Q2 deliberation",
 		chromedp.SetValue(chromedp.CSS(`select#deliberation`), demo.Year+"/Q2"),
 		chromedp.Click(chromedp.Search(`//form[.//select[@id="deliberation"]]//button`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.audit-asof`)),
 		snap("historique-deliberation-q2"),
 	)
-	if got := textIn(t, ctx, "p.audit-asof"); !strings.Contains(got, "État reconstitué") || !strings.Contains(got, "Q2 2025-2026") {
+	if got := text(t, ctx, "p.audit-asof"); !strings.Contains(got, "État reconstitué") || !strings.Contains(got, "Q2 2025-2026") {
 		t.Errorf("as of the Q2 deliberation, the page says %q", got)
 	}
 	if got := appealed(); got != "11" {
@@ -375,7 +349,7 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	// As the jury saw it before its first Q2 decision (the student ajourné):
 	// the mark before the appeal's correction.
 	first := get(t, ctx, "the first Q2 decision", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("select#decision option")).find(o => o.text.startsWith("Q2") && o.text.includes("ajourné")).value`))
-	runIn(t, ctx, "as of the first Q2 decision",
+	run(t, ctx, "as of the first Q2 decision",
 		chromedp.SetValue(chromedp.CSS(`select#decision`), first),
 		// The button with the keyboard: at 1280 px the neighbouring form
 		// covers it (the wide select overflows its grid column).
@@ -385,13 +359,13 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`p.audit-asof`)),
 		snap("historique-avant-recours"),
 	)
-	if got := textIn(t, ctx, "p.audit-asof"); !strings.Contains(got, "État reconstitué") {
+	if got := text(t, ctx, "p.audit-asof"); !strings.Contains(got, "État reconstitué") {
 		t.Errorf("as of the first Q2 decision, the page says %q", got)
 	}
 	if got := appealed(); got != "7" {
 		t.Errorf("as the jury saw it before its first Q2 decision, 1/11 shows %q, want 7 (before the appeal's correction)", got)
 	}
-	runIn(t, ctx, "compare with today",
+	run(t, ctx, "compare with today",
 		chromedp.Click(chromedp.Search(`//a[contains(., "Comparer le dossier entre deux moments")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#changements`)),
 		snap("comparaison"),
@@ -403,14 +377,14 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	if f := strings.Split(change, "\t"); len(f) != 4 || f[1] != "7" || f[2] != "11" || !strings.Contains(f[3], "Note corrigée") {
 		t.Errorf("the comparison since the first Q2 decision shows the mark of 1/11 as %q, want 7 then 11, explained by the corrected mark", change)
 	}
-	runIn(t, ctx, "verify the log",
+	run(t, ctx, "verify the log",
 		chromedp.Click(chromedp.Search(`//a[contains(., "Historique de l'étudiant")]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#borne-titre`)),
 		chromedp.Click(chromedp.CSS(`a[href="/audit/verification"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.audit-ok, .refusal`)),
 		snap("verification"),
 	)
-	if got := textIn(t, ctx, ".audit-ok, .refusal"); !strings.Contains(got, "Journal intact") {
+	if got := text(t, ctx, ".audit-ok, .refusal"); !strings.Contains(got, "Journal intact") {
 		t.Errorf("the verification says %q, want the log intact", got)
 	}
 }

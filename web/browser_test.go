@@ -87,10 +87,16 @@ func until(cond string) step {
 	})
 }
 
+// callTimeout bounds each call of run and get: a step that waits for what
+// never comes fails there, not at the browser's deadline.
+const callTimeout = time.Minute
+
 // run runs steps, failing t on error with the page it was on.
 func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
+	call, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	if err := chromedp.Do(call, steps...); err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
 		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 		t.Fatalf("%s: %v\nat %s\n%s", what, err, loc, html)
@@ -100,7 +106,9 @@ func run(t *testing.T, ctx context.Context, what string, steps ...step) {
 // get runs an action that reads a value.
 func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
+	call, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	v, err := chromedp.Run(call, a)
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
