@@ -176,8 +176,11 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	case err := <-errc:
 		return fmt.Errorf("HTTP server: %w", err)
 	case err := <-viewsDone:
-		_ = srv.Close()
-		return err
+		if ctx.Err() == nil {
+			_ = srv.Close()
+			return err
+		}
+		// The views stopped because serve is asked to stop: shut down.
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
