@@ -60,11 +60,13 @@ var ErrNoToken = errors.New("no token: missing Authorization header")
 
 // Identity is an authenticated actor.
 type Identity struct {
-	ID      string   // stable id, e.g. "prof.dupont" or a matricule for a student
-	Name    string   // display name
-	Roles   []string // known roles (see Roles)
-	UEs     []string // the UEs a teacher is responsible for ("1/8")
-	Expires time.Time
+	ID    string   // stable id, e.g. "prof.dupont" or a matricule for a student
+	Name  string   // display name
+	Roles []string // known roles (see Roles)
+	UEs   []string // the UEs a teacher is responsible for ("1/8")
+	// Programmes a secretariat works for ("MIAS").
+	Programmes []string
+	Expires    time.Time
 }
 
 // Has reports whether id has role.
@@ -99,6 +101,12 @@ func (id Identity) validate() error {
 			return fmt.Errorf("identity %s: empty UE code", id.ID)
 		}
 	}
+	if id.Has(Secretariat) && len(id.Programmes) == 0 {
+		return fmt.Errorf("identity %s: a secretariat needs at least one programme", id.ID)
+	}
+	if !id.Has(Secretariat) && len(id.Programmes) > 0 {
+		return fmt.Errorf("identity %s: programmes %s given without the secretariat role", id.ID, strings.Join(id.Programmes, ", "))
+	}
 	if id.Has(Teacher) && len(id.UEs) == 0 {
 		return fmt.Errorf("identity %s: a teacher needs at least one UE", id.ID)
 	}
@@ -114,6 +122,8 @@ type claims struct {
 	Name  string   `json:"name,omitempty"`
 	Roles []string `json:"roles"`
 	UEs   []string `json:"ues,omitempty"`
+	// Programmes of a secretariat.
+	Programmes []string `json:"programmes,omitempty"`
 }
 
 // Key is the server's signing key. Its String method never shows the
@@ -214,13 +224,14 @@ func createKey(dir, path string) error {
 
 // Mint signs a token for id valid from now for ttl; id.Expires is ignored.
 // It validates id: non-empty ID, at least one role, every role known, a
-// teacher has at least one UE (and only a teacher has UEs), and ttl > 0.
+// teacher has at least one UE (and only a teacher has UEs), a secretariat
+// at least one programme (and only it has programmes), and ttl > 0.
 // Times in the token are whole seconds.
 func (k *Key) Mint(id Identity, now time.Time, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", fmt.Errorf("token lifetime %s is not positive", ttl)
 	}
-	id.Roles, id.UEs = dedup(id.Roles), dedup(id.UEs)
+	id.Roles, id.UEs, id.Programmes = dedup(id.Roles), dedup(id.UEs), dedup(id.Programmes)
 	if err := id.validate(); err != nil {
 		return "", err
 	}
@@ -232,9 +243,10 @@ func (k *Key) Mint(id Identity, now time.Time, ttl time.Duration) (string, error
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 			ID:        uuid.NewString(),
 		},
-		Name:  id.Name,
-		Roles: id.Roles,
-		UEs:   id.UEs,
+		Name:       id.Name,
+		Roles:      id.Roles,
+		UEs:        id.UEs,
+		Programmes: id.Programmes,
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(k.secret)
 	if err != nil {
@@ -276,11 +288,12 @@ func (k *Key) Verify(token string, now time.Time) (Identity, error) {
 		return Identity{}, verifyError(t, &c, err)
 	}
 	id := Identity{
-		ID:      c.Subject,
-		Name:    c.Name,
-		Roles:   c.Roles,
-		UEs:     c.UEs,
-		Expires: c.ExpiresAt.Time.UTC(),
+		ID:         c.Subject,
+		Name:       c.Name,
+		Roles:      c.Roles,
+		UEs:        c.UEs,
+		Programmes: c.Programmes,
+		Expires:    c.ExpiresAt.Time.UTC(),
 	}
 	if err := id.validate(); err != nil {
 		return Identity{}, fmt.Errorf("token rejected: %w", err)

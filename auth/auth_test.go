@@ -218,7 +218,9 @@ func TestAuthMintValidates(t *testing.T) {
 		want string
 	}{
 		{Identity{ID: "prof.dupont", Roles: []string{Teacher}}, time.Hour, "a teacher needs at least one UE"},
-		{Identity{ID: "sec.x", Roles: []string{Secretariat}, UEs: []string{"1/8"}}, time.Hour, "without the teacher role"},
+		{Identity{ID: "sec.x", Roles: []string{Secretariat}, Programmes: []string{"MIAS"}, UEs: []string{"1/8"}}, time.Hour, "without the teacher role"},
+		{Identity{ID: "sec.y", Roles: []string{Secretariat}}, time.Hour, "a secretariat needs at least one programme"},
+		{Identity{ID: "prof.y", Roles: []string{Teacher}, UEs: []string{"1/8"}, Programmes: []string{"MIAS"}}, time.Hour, "without the secretariat role"},
 		{Identity{ID: "", Roles: []string{Auditor}}, time.Hour, "identity has no ID"},
 		{Identity{ID: "x"}, time.Hour, "identity x has no role"},
 		{Identity{ID: "x", Roles: []string{Auditor}}, 0, "not positive"},

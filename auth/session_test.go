@@ -23,7 +23,7 @@ func TestSessionCookie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := k.Mint(Identity{ID: "sec.leroy", Roles: []string{Secretariat}}, now, time.Hour)
+	other, err := k.Mint(Identity{ID: "sec.leroy", Roles: []string{Secretariat}, Programmes: []string{"MIAS"}}, now, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,15 @@ type Account struct {
 	ID, Name string
 	Roles    []string // auth role constants
 	UEs      []string // for teachers
+	// Programmes for the secretariat.
+	Programmes []string
 	// What says in one French line what this person can do in the demo.
 	What string
 }
 
 // Identity is the account as the handlers and tokens know it.
 func (a Account) Identity() auth.Identity {
-	return auth.Identity{ID: a.ID, Name: a.Name, Roles: slices.Clone(a.Roles), UEs: slices.Clone(a.UEs)}
+	return auth.Identity{ID: a.ID, Name: a.Name, Roles: slices.Clone(a.Roles), UEs: slices.Clone(a.UEs), Programmes: slices.Clone(a.Programmes)}
 }
 
 // The programme, year and sheet of the demo.
@@ -33,7 +35,7 @@ const (
 // from the one they teach under (prof.*): one role per account keeps what
 // each screen shows clear.
 var (
-	secretariat = Account{ID: "secr.dubois", Name: "Nathalie Dubois", Roles: []string{auth.Secretariat},
+	secretariat = Account{ID: "secr.dubois", Name: "Nathalie Dubois", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"},
 		What: "secrétariat : inscriptions, PAE, calendrier, certificats médicaux (CM), réouverture des feuilles, publication des résultats"}
 
 	teachers = []Account{

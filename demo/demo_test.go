@@ -394,7 +394,7 @@ func TestDeterministic(t *testing.T) {
 // record is every student with their results of the year.
 func record(t *testing.T, e env) []string {
 	t.Helper()
-	secr := auth.Identity{ID: "secr.dubois", Roles: []string{auth.Secretariat}}
+	secr := auth.Identity{ID: "secr.dubois", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	var out []string
 	for _, s := range e.hs.Cohort.Directory("", 0) {
 		tr, err := e.hs.Transcript(t.Context(), secr, s.Matricule, demo.Year, handlers.ViewQuery{})
@@ -422,7 +422,7 @@ func TestRefused(t *testing.T) {
 	if _, err := demo.Load(ctx, e.hs, e.clock, demo.Options{Students: 5}); err == nil {
 		t.Error("load of 5 students: no error")
 	}
-	secr := auth.Identity{ID: "someone", Roles: []string{auth.Secretariat}}
+	secr := auth.Identity{ID: "someone", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	if _, err := e.hs.RegisterStudent(ctx, secr, "", handlers.Registration{Matricule: "HE000001", FirstName: "A", LastName: "B", Email: "a.b@example.org"}); err != nil {
 		t.Fatal(err)
 	}

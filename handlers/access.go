@@ -1,39 +1,126 @@
 package handlers
 
 import (
-	"strings"
+	"context"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/projections"
 )
 
-// allow refuses unless the actor holds one of roles.
-func allow(id auth.Identity, action string, roles ...string) error {
-	for _, r := range roles {
-		if id.Has(r) {
-			return nil
+// authorize refuses (Forbidden) unless the access matrix lets id do a on
+// t. Every command and query calls it, with a target built from the
+// current state by the functions below, before it reads or writes.
+func authorize(id auth.Identity, a access.Action, t access.Target) error {
+	if d := access.Check(id, a, t); d != nil {
+		return refuse(Forbidden, d.Field, d.Value, "%s", d.Rule)
+	}
+	return nil
+}
+
+// holds refuses (Forbidden) unless one of id's roles is granted a at all:
+// a list then keeps the items authorize allows.
+func holds(id auth.Identity, a access.Action) error {
+	if d := access.Holds(id, a); d != nil {
+		return refuse(Forbidden, d.Field, d.Value, "%s", d.Rule)
+	}
+	return nil
+}
+
+// yearTarget is a programme's year (its sessions, jury, deliberations).
+func (hs *Handlers) yearTarget(programme, year string) access.Target {
+	t := access.Target{Programmes: []string{programme}}
+	if j, ok := hs.Cohort.Jury(programme, year); ok {
+		t.Juries = []access.Jury{juryOf(j)}
+	}
+	return t
+}
+
+// authorizeYear refuses unless id may do a in year (for student, if not
+// empty), under the programme of the year's catalog, and returns the
+// year's documents.
+func (hs *Handlers) authorizeYear(ctx context.Context, id auth.Identity, a access.Action, year, student string) (projections.Documents, error) {
+	if err := holds(id, a); err != nil {
+		return projections.Documents{}, err
+	}
+	docs, err := hs.documents(ctx, year)
+	if err != nil {
+		return projections.Documents{}, err
+	}
+	t := hs.yearTarget(docs.Catalog.Programme.Code, year)
+	t.Student = student
+	return docs, authorize(id, a, t)
+}
+
+// sheetTarget is a grade sheet: its UE in the year's programme.
+func (hs *Handlers) sheetTarget(docs projections.Documents, ref SheetRef) access.Target {
+	t := hs.yearTarget(docs.Catalog.Programme.Code, ref.Year)
+	t.UEs = []string{ref.UE}
+	return t
+}
+
+// studentTarget is a student's record: the programmes of their admission
+// and PAEs, the UEs of their PAEs and the juries of their years.
+func (hs *Handlers) studentTarget(mat string) access.Target {
+	t := access.Target{Student: mat}
+	s, ok := hs.Cohort.Student(mat)
+	if !ok {
+		return t
+	}
+	add := func(list *[]string, v string) {
+		for _, x := range *list {
+			if x == v {
+				return
+			}
+		}
+		*list = append(*list, v)
+	}
+	if s.Admission != nil {
+		add(&t.Programmes, s.Admission.Programme)
+	}
+	for year, p := range s.PAEs {
+		add(&t.Programmes, p.Programme)
+		for _, ue := range p.UEs {
+			add(&t.UEs, ue)
+		}
+		if j, ok := hs.Cohort.Jury(p.Programme, year); ok {
+			t.Juries = append(t.Juries, juryOf(j))
 		}
 	}
-	return refuse(Forbidden, "role", strings.Join(id.Roles, ","),
-		"%s may not %s; it takes the role %s", id.ID, action, strings.Join(roles, " or "))
+	return t
 }
 
-// allowSheet refuses unless the actor may write the grade sheets of ue: a
-// teacher responsible for it, the secretariat or the jury.
-func allowSheet(id auth.Identity, ue, action string) error {
-	if id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Teacher) && id.Teaches(ue) {
-		return nil
-	}
-	if id.Has(auth.Teacher) {
-		return refuse(Forbidden, "ue", ue, "teacher %s is responsible for UE %s, not for UE %s; only they, the secretariat or the jury may %s",
-			id.ID, strings.Join(id.UEs, ", "), ue, action)
-	}
-	return allow(id, action, auth.Teacher, auth.Secretariat, auth.Jury)
+// authorizeStudent refuses unless id may do a on mat's record.
+func (hs *Handlers) authorizeStudent(id auth.Identity, a access.Action, mat string) error {
+	return authorize(id, a, hs.studentTarget(mat))
 }
 
-// MayWriteSheet reports whether id may write the grade sheets of ue (what
-// a page asks before showing a sheet's forms; the commands check it
-// again).
-func MayWriteSheet(id auth.Identity, ue string) bool { return allowSheet(id, ue, "") == nil }
+func juryOf(j projections.JuryView) access.Jury {
+	out := access.Jury{Programme: j.Programme, Year: j.Year, President: j.President, Secretary: j.Secretary}
+	for _, m := range j.Members {
+		out.Members = append(out.Members, m.ID)
+	}
+	return out
+}
+
+// authorizeSheet refuses unless id may do a on the sheet ref.
+func (hs *Handlers) authorizeSheet(ctx context.Context, id auth.Identity, a access.Action, ref SheetRef) error {
+	if err := holds(id, a); err != nil {
+		return err
+	}
+	docs, err := hs.documents(ctx, ref.Year)
+	if err != nil {
+		return err
+	}
+	return authorize(id, a, hs.sheetTarget(docs, ref))
+}
+
+// MaySheet reports whether id may do a on the sheet ref (what a page asks
+// before showing a sheet's forms; the commands check it again).
+func (hs *Handlers) MaySheet(id auth.Identity, a access.Action, ref SheetRef) bool {
+	docs, ok := hs.Cohort.Documents(ref.Year)
+	return ok && authorize(id, a, hs.sheetTarget(docs, ref)) == nil
+}
 
 // rulesetRoles are the ruleset roles an actor records results under, most
 // trusted first. An import always records as "import", whoever uploads it,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -23,10 +24,10 @@ type AppealInput struct {
 // publication of the results.
 func (hs *Handlers) FileAppeal(ctx context.Context, id auth.Identity, key string, ref DeliberationRef, in AppealInput) (eventlog.Appended, error) {
 	in.Student = normMatricule(in.Student)
-	if !(id.Has(auth.Secretariat) || id.Has(auth.Student) && strings.EqualFold(id.ID, in.Student)) {
-		return eventlog.Appended{}, refuse(Forbidden, "student", in.Student, "%s may not appeal for student %s; the student or the secretariat files an appeal", id.ID, in.Student)
-	}
 	if err := hs.catchUp(ctx); err != nil {
+		return eventlog.Appended{}, err
+	}
+	if err := authorize(id, access.FileAppeal, access.Target{Programmes: []string{ref.Programme}, Student: in.Student}); err != nil {
 		return eventlog.Appended{}, err
 	}
 	docs, err := hs.documents(ctx, ref.Year)
@@ -80,12 +81,8 @@ type AppealVerdict struct {
 // correct the student's marks of the session and records a new decision,
 // which supersedes the old one (kept on record).
 func (hs *Handlers) DecideAppeal(ctx context.Context, id auth.Identity, key string, ref DeliberationRef, appeal string, in AppealVerdict) (eventlog.Appended, error) {
-	j, err := hs.juryFor(ctx, id, ref, "decide an appeal")
-	if err != nil {
+	if _, err := hs.juryFor(ctx, id, ref, access.DecideAppeal); err != nil {
 		return eventlog.Appended{}, err
-	}
-	if id.ID != j.President {
-		return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "the jury's president (%s) decides appeals", j.President)
 	}
 	if strings.TrimSpace(in.Motivation) == "" {
 		return eventlog.Appended{}, refuse(Invalid, "motivation", "", "the decision on an appeal is motivated, upheld or not")

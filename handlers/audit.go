@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/audit"
 	"github.com/gradelog/gradelog/auth"
 )
@@ -15,7 +16,7 @@ import (
 // student's scope (student not empty), and checks the store is
 // append-only. A whole log found intact comes with the heads to publish.
 func (hs *Handlers) Verification(ctx context.Context, id auth.Identity, student string) (audit.LogReport, error) {
-	if err := allow(id, "verify the log", auth.Auditor, auth.Secretariat); err != nil {
+	if err := authorize(id, access.VerifyLog, access.Target{}); err != nil {
 		return audit.LogReport{}, err
 	}
 	student = normMatricule(student)
@@ -30,10 +31,10 @@ func (hs *Handlers) Verification(ctx context.Context, id auth.Identity, student 
 // aggregate that may hold a fact about them, whole, and the report of
 // their history, for verification offline (gradelog verify --bundle).
 func (hs *Handlers) Bundle(ctx context.Context, id auth.Identity, mat string) ([]byte, error) {
-	if err := allow(id, "export an audit bundle", auth.Auditor, auth.Secretariat); err != nil {
+	mat = normMatricule(mat)
+	if err := hs.authorizeStudent(id, access.ExportBundle, mat); err != nil {
 		return nil, err
 	}
-	mat = normMatricule(mat)
 	b, err := audit.Export(ctx, hs.Log, mat, audit.ExportOptions{By: id.ID, At: hs.now()})
 	if errors.Is(err, audit.ErrNoStudent) {
 		return nil, refuse(NotFound, "matricule", mat, "no student is registered with this matricule")

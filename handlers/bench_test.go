@@ -54,7 +54,7 @@ var (
 	bloc1       = []string{"1/4", "1/5", "1/6", "1/7", "1/8", "1/9", "1/10", "1/11", "1/12", "1/13", "1/14"}
 	bloc2       = []string{"2/1", "2/2", "2/3", "2/4", "2/5", "2/6", "2/7", "2/8", "2/9", "2/10", "2/11"}
 
-	secretariat = auth.Identity{ID: "sec.bench", Roles: []string{auth.Secretariat}}
+	secretariat = auth.Identity{ID: "sec.bench", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	// inQ2 is in the Q2 exams, before the Q2 (and Q3) encoding deadlines.
 	inQ2 = time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC)
 )

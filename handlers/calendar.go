@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -26,10 +27,7 @@ type Schedule struct {
 // (secretariat). Marks are accepted until the end of the encoding deadline
 // day, Europe/Brussels time.
 func (hs *Handlers) ScheduleSession(ctx context.Context, id auth.Identity, key, year string, session catalog.Session, in Schedule) (eventlog.Appended, error) {
-	if err := allow(id, "schedule a session", auth.Secretariat); err != nil {
-		return eventlog.Appended{}, err
-	}
-	docs, err := hs.documents(ctx, year)
+	docs, err := hs.authorizeYear(ctx, id, access.ScheduleSession, year, "")
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
@@ -137,7 +135,10 @@ func sameSchedule(a, b events.SessionScheduled) bool {
 }
 
 // Sessions returns the scheduled sessions of a year.
-func (hs *Handlers) Sessions(ctx context.Context, year string) ([]events.SessionScheduled, error) {
+func (hs *Handlers) Sessions(ctx context.Context, id auth.Identity, year string) ([]events.SessionScheduled, error) {
+	if err := authorize(id, access.ReadCalendar, access.Target{}); err != nil {
+		return nil, err
+	}
 	if err := hs.catchUp(ctx); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
@@ -59,7 +60,7 @@ type Decided struct {
 // ruleset lets the jury raise it. A decision completing the cycle confers
 // the degree in the same append.
 func (hs *Handlers) RecordDecision(ctx context.Context, id auth.Identity, key string, ref DeliberationRef, in DecisionInput) (Decided, error) {
-	if _, err := hs.juryFor(ctx, id, ref, "record a jury decision"); err != nil {
+	if _, err := hs.juryFor(ctx, id, ref, access.Decide); err != nil {
 		return Decided{}, err
 	}
 	docs, _ := hs.Cohort.Documents(ref.Year)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -29,12 +30,15 @@ type Opening struct {
 // of the session are not submitted, unless the president overrides it
 // with a reason.
 func (hs *Handlers) OpenDeliberation(ctx context.Context, id auth.Identity, key string, ref DeliberationRef, in Opening) (eventlog.Appended, error) {
-	j, err := hs.juryFor(ctx, id, ref, "open a deliberation")
+	j, err := hs.juryFor(ctx, id, ref, access.OpenDeliberation)
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
-	if id.ID != j.President && id.ID != j.Secretary {
-		return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "the jury's president (%s) or secretary (%s) opens a deliberation", j.President, j.Secretary)
+	override := strings.TrimSpace(in.Override)
+	if override != "" {
+		if err := authorize(id, access.OverrideOpening, hs.yearTarget(ref.Programme, ref.Year)); err != nil {
+			return eventlog.Appended{}, err
+		}
 	}
 	docs, _ := hs.Cohort.Documents(ref.Year)
 	if _, ok := hs.Cohort.Session(ref.Year, catalog.Session(ref.Session)); !ok {
@@ -68,12 +72,9 @@ func (hs *Handlers) OpenDeliberation(ctx context.Context, id auth.Identity, key 
 			open = append(open, fmt.Sprintf("%s (%s)", s.UE, s.Status))
 		}
 	}
-	override := strings.TrimSpace(in.Override)
 	switch {
 	case len(open) > 0 && override == "":
 		ps.add("sheets", strings.Join(open, ", "), "grade sheets of the session are not all submitted; the president may open anyway with a recorded reason (override)")
-	case override != "" && id.ID != j.President:
-		ps.add("override", override, "only the president (%s) may open with sheets not submitted", j.President)
 	case len(open) == 0:
 		override = "" // nothing to override
 	}
@@ -126,12 +127,8 @@ func quorum(j projections.JuryView, present []string, sheets []projections.Sheet
 // session's marks are then frozen: they change only through a jury
 // decision after an upheld appeal.
 func (hs *Handlers) CloseDeliberation(ctx context.Context, id auth.Identity, key string, ref DeliberationRef) (eventlog.Appended, error) {
-	j, err := hs.juryFor(ctx, id, ref, "close a deliberation")
-	if err != nil {
+	if _, err := hs.juryFor(ctx, id, ref, access.OpenDeliberation); err != nil {
 		return eventlog.Appended{}, err
-	}
-	if id.ID != j.President && id.ID != j.Secretary {
-		return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "the jury's president (%s) or secretary (%s) closes a deliberation", j.President, j.Secretary)
 	}
 	students := hs.Cohort.SessionStudents(ref.Programme, ref.Year, catalog.Session(ref.Session))
 	return execute(ctx, hs, ref.aggregate(), key, newDeliberationState, func(st *deliberationState) ([]events.Pending, error) {
@@ -156,17 +153,11 @@ func (hs *Handlers) CloseDeliberation(ctx context.Context, id auth.Identity, key
 // Zero at takes the calendar's publication date. Results are published
 // again after a decision taken on an appeal.
 func (hs *Handlers) PublishResults(ctx context.Context, id auth.Identity, key string, ref DeliberationRef, at time.Time) (eventlog.Appended, error) {
-	if err := allow(id, "publish results", auth.Secretariat, auth.Jury); err != nil {
-		return eventlog.Appended{}, err
-	}
 	if err := hs.catchUp(ctx); err != nil {
 		return eventlog.Appended{}, err
 	}
-	if !id.Has(auth.Secretariat) {
-		j, ok := hs.Cohort.Jury(ref.Programme, ref.Year)
-		if !ok || j.President != id.ID {
-			return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "the secretariat or the jury's president publishes results")
-		}
+	if err := authorize(id, access.PublishResults, hs.yearTarget(ref.Programme, ref.Year)); err != nil {
+		return eventlog.Appended{}, err
 	}
 	if at.IsZero() {
 		sched, ok := hs.Cohort.Session(ref.Year, catalog.Session(ref.Session))
@@ -188,11 +179,12 @@ func (hs *Handlers) PublishResults(ctx context.Context, id auth.Identity, key st
 	})
 }
 
-// juryFor checks that id is a member of the jury deliberating ref and that
-// ref names a session that can be deliberated; the registry is caught up
-// first (deliberation commands depend on the whole picture).
-func (hs *Handlers) juryFor(ctx context.Context, id auth.Identity, ref DeliberationRef, action string) (projections.JuryView, error) {
-	if err := allow(id, action, auth.Jury); err != nil {
+// juryFor checks that ref names a session that can be deliberated by a
+// constituted jury, and that the access matrix lets id do a there; the
+// registry is caught up first (deliberation commands depend on the whole
+// picture).
+func (hs *Handlers) juryFor(ctx context.Context, id auth.Identity, ref DeliberationRef, a access.Action) (projections.JuryView, error) {
+	if err := holds(id, a); err != nil {
 		return projections.JuryView{}, err
 	}
 	if err := hs.catchUp(ctx); err != nil {
@@ -205,8 +197,8 @@ func (hs *Handlers) juryFor(ctx context.Context, id auth.Identity, ref Deliberat
 	if !ok {
 		return projections.JuryView{}, refuse(Invalid, "jury", ref.Programme+" "+ref.Year, "no jury is constituted for this programme and year; the secretariat constitutes it first")
 	}
-	if _, ok := j.Member(id.ID); !ok {
-		return projections.JuryView{}, refuse(Forbidden, "actor", id.ID, "%s is not a member of the %s jury of %s and may not %s", id.ID, ref.Programme, ref.Year, action)
+	if err := authorize(id, a, access.Target{Programmes: []string{ref.Programme}, Juries: []access.Jury{juryOf(j)}}); err != nil {
+		return projections.JuryView{}, err
 	}
 	return j, nil
 }

@@ -26,7 +26,7 @@ const (
 )
 
 var (
-	dtSec  = auth.Identity{ID: "sec.dt", Roles: []string{auth.Secretariat}}
+	dtSec  = auth.Identity{ID: "sec.dt", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	dtPres = dtJuror("jury.pres")
 	dtSecr = dtJuror("jury.secr")
 	dtM3   = dtJuror("jury.m3")
@@ -556,7 +556,7 @@ func TestOpeningDeliberation(t *testing.T) {
 	const reason = "les fiches sont complètes, seule la soumission manque (enseignant malade)"
 
 	y.refused("sheets not submitted", handlers.Invalid, "sheets", open(dtPres, handlers.Opening{Present: everyone}))
-	y.refused("the secretary overriding", handlers.Invalid, "override", open(dtSecr, handlers.Opening{Present: everyone, Override: reason}))
+	y.refused("the secretary overriding", handlers.Forbidden, "actor", open(dtSecr, handlers.Opening{Present: everyone, Override: reason}))
 	y.refused("a plain member opening", handlers.Forbidden, "actor", open(dtM3, handlers.Opening{Present: everyone}))
 
 	if err := open(dtPres, handlers.Opening{Present: everyone, Override: "  " + reason + " "})(); err != nil {
@@ -697,7 +697,7 @@ func TestClosingPublishingAndAppeals(t *testing.T) {
 
 	y.env.Clock.Set(dtQ2Appeals)
 	y.refused("an appeal on a student without decision", handlers.Invalid, "student", appeal(dtSec, dtX))
-	y.refused("an appeal for another student", handlers.Forbidden, "student", appeal(dtStudent(dtB), dtA))
+	y.refused("an appeal for another student", handlers.Forbidden, "matricule", appeal(dtStudent(dtB), dtA))
 	filed, err := y.hs.FileAppeal(ctx, dtStudent(dtA), "", ref, handlers.AppealInput{Student: dtA, Grounds: "l'examen de 1/4 a commencé avec une heure de retard"})
 	if err != nil || len(filed.Records) != 1 {
 		t.Fatalf("A's appeal: %v", err)

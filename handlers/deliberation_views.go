@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/projections"
@@ -13,7 +14,7 @@ import (
 // Deliberation returns where a session's deliberation stands, with every
 // student of the session, their proposal and decision.
 func (hs *Handlers) Deliberation(ctx context.Context, id auth.Identity, ref DeliberationRef, q ViewQuery) (projections.DeliberationView, error) {
-	if err := hs.deliberationReader(ctx, id, q); err != nil {
+	if err := hs.deliberationReader(ctx, id, ref, q); err != nil {
 		return projections.DeliberationView{}, err
 	}
 	v, err := hs.Cohort.Deliberation(ref.Programme, ref.Year, catalog.Session(ref.Session))
@@ -22,7 +23,7 @@ func (hs *Handlers) Deliberation(ctx context.Context, id auth.Identity, ref Deli
 
 // Minutes returns the minutes of a session's deliberation.
 func (hs *Handlers) Minutes(ctx context.Context, id auth.Identity, ref DeliberationRef, q ViewQuery) (projections.Minutes, error) {
-	if err := hs.deliberationReader(ctx, id, q); err != nil {
+	if err := hs.deliberationReader(ctx, id, ref, q); err != nil {
 		return projections.Minutes{}, err
 	}
 	m, err := hs.Cohort.Minutes(ctx, hs.Log, ref.Programme, ref.Year, catalog.Session(ref.Session))
@@ -32,7 +33,7 @@ func (hs *Handlers) Minutes(ctx context.Context, id auth.Identity, ref Deliberat
 // Replay returns a session's decisions in recorded order, each with the
 // dossier it was taken on, rebuilt from the log.
 func (hs *Handlers) Replay(ctx context.Context, id auth.Identity, ref DeliberationRef, q ViewQuery) (projections.Replay, error) {
-	if err := hs.deliberationReader(ctx, id, q); err != nil {
+	if err := hs.deliberationReader(ctx, id, ref, q); err != nil {
 		return projections.Replay{}, err
 	}
 	r, err := hs.Cohort.ReplayDeliberation(ctx, hs.Log, ref.Programme, ref.Year, catalog.Session(ref.Session))
@@ -62,7 +63,7 @@ type Criteria struct {
 // ones. Every change is checked like an entry on a grade sheet; nothing
 // is written.
 func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref DeliberationRef, in WhatIfInput, q ViewQuery) (projections.WhatIfView, error) {
-	if err := hs.deliberationReader(ctx, id, q); err != nil {
+	if err := hs.deliberationReader(ctx, id, ref, q); err != nil {
 		return projections.WhatIfView{}, err
 	}
 	docs, err := hs.documents(ctx, ref.Year)
@@ -137,11 +138,11 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 	return v, viewError(err)
 }
 
-// deliberationReader refuses unless id may read deliberations (the jury,
-// the secretariat, auditors), then waits for q.MinPosition.
-func (hs *Handlers) deliberationReader(ctx context.Context, id auth.Identity, q ViewQuery) error {
-	if err := allow(id, "read deliberations", auth.Jury, auth.Secretariat, auth.Auditor); err != nil {
+// deliberationReader waits for q.MinPosition, then refuses unless id may
+// read the deliberations of ref.
+func (hs *Handlers) deliberationReader(ctx context.Context, id auth.Identity, ref DeliberationRef, q ViewQuery) error {
+	if err := hs.reach(ctx, q); err != nil {
 		return err
 	}
-	return hs.reach(ctx, q)
+	return authorize(id, access.ReadDeliberation, hs.yearTarget(ref.Programme, ref.Year))
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -389,7 +390,7 @@ type Recorded struct {
 // one input is refused, nothing is written and the refusal lists every
 // problem. Unchanged inputs write nothing.
 func (hs *Handlers) RecordEntries(ctx context.Context, id auth.Identity, key string, ref SheetRef, source string, inputs []EntryInput) (Recorded, error) {
-	if err := allowSheet(id, ref.UE, "record marks"); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.WriteSheet, ref); err != nil {
 		return Recorded{}, err
 	}
 	if len(inputs) == 0 {

@@ -17,7 +17,7 @@ import (
 	"github.com/gradelog/gradelog/sheetfile"
 )
 
-var sec = auth.Identity{ID: "sec.leroy", Roles: []string{auth.Secretariat}}
+var sec = auth.Identity{ID: "sec.leroy", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 
 func responsibleFor(ues ...string) auth.Identity {
 	return auth.Identity{ID: "prof.x", Roles: []string{auth.Teacher}, UEs: ues}

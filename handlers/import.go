@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/sheetfile"
@@ -71,7 +72,7 @@ type ImportReport struct {
 // changes nothing; a value already recorded is unchanged, so uploading the
 // same file again writes nothing. Everything written is one atomic append.
 func (hs *Handlers) ImportSheet(ctx context.Context, id auth.Identity, key string, ref SheetRef, file []byte, opt ImportOptions) (ImportReport, error) {
-	if err := allowSheet(id, ref.UE, "import marks"); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.WriteSheet, ref); err != nil {
 		return ImportReport{}, err
 	}
 	// The registry catches up with the log while the file is parsed.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -24,11 +25,14 @@ type JuryInput struct {
 // president and a secretary among them, and, for a co-graduated
 // programme, members of every institution organising it (a joint jury).
 func (hs *Handlers) ConstituteJury(ctx context.Context, id auth.Identity, key, programme, year string, in JuryInput) (eventlog.Appended, error) {
-	if err := allow(id, "constitute a jury", auth.Secretariat); err != nil {
+	if err := holds(id, access.ConstituteJury); err != nil {
 		return eventlog.Appended{}, err
 	}
 	docs, err := hs.documents(ctx, year)
 	if err != nil {
+		return eventlog.Appended{}, err
+	}
+	if err := authorize(id, access.ConstituteJury, hs.yearTarget(programme, year)); err != nil {
 		return eventlog.Appended{}, err
 	}
 	if docs.Catalog.Programme.Code != programme {
@@ -96,7 +100,7 @@ func (hs *Handlers) ConstituteJury(ctx context.Context, id auth.Identity, key, p
 
 // Jury returns the jury of a programme for a year.
 func (hs *Handlers) Jury(ctx context.Context, id auth.Identity, programme, year string, q ViewQuery) (projections.JuryView, error) {
-	if err := allow(id, "read the jury", auth.Jury, auth.Secretariat, auth.Auditor, auth.Teacher); err != nil {
+	if err := authorize(id, access.ReadJury, hs.yearTarget(programme, year)); err != nil {
 		return projections.JuryView{}, err
 	}
 	if err := hs.reach(ctx, q); err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -26,7 +27,7 @@ type PAERequest struct {
 // eligibility, complements required by the admission. A refused PAE lists
 // every violation at once.
 func (hs *Handlers) ValidatePAE(ctx context.Context, id auth.Identity, key, mat, year string, in PAERequest) (eventlog.Appended, error) {
-	return hs.onPAE(ctx, id, key, mat, year, "validate a PAE", func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
+	return hs.onPAE(ctx, id, key, mat, year, func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
 		if st.pae[year] != nil {
 			return nil, refuse(Invalid, "year", year, "the PAE of %s for %s is already validated; amend it instead", st.registered.Matricule, year)
 		}
@@ -48,7 +49,7 @@ type Amendment struct {
 // AmendPAE changes a validated PAE (secretariat); the PAE it leaves is
 // checked like a new one.
 func (hs *Handlers) AmendPAE(ctx context.Context, id auth.Identity, key, mat, year string, in Amendment) (eventlog.Appended, error) {
-	return hs.onPAE(ctx, id, key, mat, year, "amend a PAE", func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
+	return hs.onPAE(ctx, id, key, mat, year, func(st *studentState, docs projections.Documents, standing projections.Standing) ([]events.Pending, error) {
 		p := st.pae[year]
 		if p == nil {
 			return nil, refuse(NotFound, "year", year, "%s has no validated PAE for %s to amend", st.registered.Matricule, year)
@@ -87,16 +88,16 @@ func (hs *Handlers) AmendPAE(ctx context.Context, id auth.Identity, key, mat, ye
 // onPAE runs a PAE command of the secretariat on an admitted student: decide
 // gets the documents of year and the student's standing from earlier
 // years, read once the registry has caught up with the log.
-func (hs *Handlers) onPAE(ctx context.Context, id auth.Identity, key, mat, year, action string,
+func (hs *Handlers) onPAE(ctx context.Context, id auth.Identity, key, mat, year string,
 	decide func(*studentState, projections.Documents, projections.Standing) ([]events.Pending, error)) (eventlog.Appended, error) {
 	mat = normMatricule(mat)
-	if err := allow(id, action, auth.Secretariat); err != nil {
+	if err := holds(id, access.SetPAE); err != nil {
 		return eventlog.Appended{}, err
 	}
 	if err := hs.catchUp(ctx); err != nil {
 		return eventlog.Appended{}, err
 	}
-	docs, err := hs.documents(ctx, year)
+	docs, err := hs.authorizeYear(ctx, id, access.SetPAE, year, mat)
 	if err != nil {
 		return eventlog.Appended{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -24,17 +25,20 @@ type Recognition struct {
 // out of averages. A UE already acquired or recognised is refused.
 func (hs *Handlers) RecogniseCredits(ctx context.Context, id auth.Identity, key, mat string, in Recognition) (eventlog.Appended, error) {
 	mat = normMatricule(mat)
-	if err := allow(id, "recognise prior credits", auth.Jury); err != nil {
+	if err := holds(id, access.RecogniseCredits); err != nil {
 		return eventlog.Appended{}, err
 	}
 	docs, err := hs.documents(ctx, in.Year)
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
-	if j, ok := hs.Cohort.Jury(docs.Catalog.Programme.Code, in.Year); !ok {
+	if _, ok := hs.Cohort.Jury(docs.Catalog.Programme.Code, in.Year); !ok {
 		return eventlog.Appended{}, refuse(Invalid, "year", in.Year, "no jury is constituted for %s in %s; the jury recognises prior credits", docs.Catalog.Programme.Code, in.Year)
-	} else if _, member := j.Member(id.ID); !member {
-		return eventlog.Appended{}, refuse(Forbidden, "actor", id.ID, "%s is not a member of the %s jury of %s", id.ID, j.Programme, in.Year)
+	}
+	t := hs.yearTarget(docs.Catalog.Programme.Code, in.Year)
+	t.Student = mat
+	if err := authorize(id, access.RecogniseCredits, t); err != nil {
+		return eventlog.Appended{}, err
 	}
 	var ps problems
 	ue, ok := docs.Catalog.UE(in.UE)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -47,7 +48,7 @@ type RefusalRecord struct {
 // Refusals lists the attempts refused on one day (YYYY-MM-DD, in
 // Brussels), in order, for auditors and the secretariat.
 func (hs *Handlers) Refusals(ctx context.Context, id auth.Identity, day string) ([]RefusalRecord, error) {
-	if err := allow(id, "read refused attempts", auth.Auditor, auth.Secretariat); err != nil {
+	if err := authorize(id, access.ReadRefusals, access.Target{}); err != nil {
 		return nil, err
 	}
 	if _, err := time.Parse(time.DateOnly, day); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
@@ -16,7 +17,7 @@ import (
 // carried mark is a visible event; opening again carries only what is new.
 // Writing entries carries the marks of the students written, too.
 func (hs *Handlers) OpenSheet(ctx context.Context, id auth.Identity, key string, ref SheetRef) (eventlog.Appended, error) {
-	if err := allowSheet(id, ref.UE, "open a sheet"); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.WriteSheet, ref); err != nil {
 		return eventlog.Appended{}, err
 	}
 	if err := hs.catchUp(ctx); err != nil {
@@ -55,7 +56,7 @@ type Submitted struct {
 // more marks until reopened. Missing entries are counted and recorded; the
 // secretariat recovers them by reopening, never by filling them in.
 func (hs *Handlers) SubmitSheet(ctx context.Context, id auth.Identity, key string, ref SheetRef) (Submitted, error) {
-	if err := allowSheet(id, ref.UE, "submit a sheet"); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.WriteSheet, ref); err != nil {
 		return Submitted{}, err
 	}
 	if err := hs.catchUp(ctx); err != nil {
@@ -87,7 +88,7 @@ func (hs *Handlers) SubmitSheet(ctx context.Context, id auth.Identity, key strin
 
 // ReopenSheet reopens a submitted sheet (secretariat), with a reason.
 func (hs *Handlers) ReopenSheet(ctx context.Context, id auth.Identity, key string, ref SheetRef, reason string) (eventlog.Appended, error) {
-	if err := allow(id, "reopen a sheet", auth.Secretariat); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.ReopenSheet, ref); err != nil {
 		return eventlog.Appended{}, err
 	}
 	if strings.TrimSpace(reason) == "" {
@@ -118,7 +119,7 @@ type Extension struct {
 // ExtendDeadline gives one student of a sheet a later encoding deadline
 // than the session's (secretariat): a deferred exam, for instance.
 func (hs *Handlers) ExtendDeadline(ctx context.Context, id auth.Identity, key string, ref SheetRef, in Extension) (eventlog.Appended, error) {
-	if err := allow(id, "extend a deadline", auth.Secretariat); err != nil {
+	if err := hs.authorizeSheet(ctx, id, access.ExtendDeadline, ref); err != nil {
 		return eventlog.Appended{}, err
 	}
 	sc, err := hs.sheetContext(ctx, ref)

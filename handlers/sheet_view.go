@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/events"
 )
@@ -81,10 +82,8 @@ type Code struct {
 // what is missing, their deadlines and the sheet's status. Teachers read
 // the sheets of their UEs; the secretariat, the jury and auditors any.
 func (hs *Handlers) Sheet(ctx context.Context, id auth.Identity, ref SheetRef) (Sheet, error) {
-	if !id.Has(auth.Secretariat) && !id.Has(auth.Jury) && !id.Has(auth.Auditor) {
-		if err := allowSheet(id, ref.UE, "read this sheet"); err != nil {
-			return Sheet{}, err
-		}
+	if err := hs.authorizeSheet(ctx, id, access.ReadSheet, ref); err != nil {
+		return Sheet{}, err
 	}
 	if err := hs.catchUp(ctx); err != nil {
 		return Sheet{}, err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -29,7 +30,7 @@ var matricule = regexp.MustCompile(`^[A-Z0-9]{4,16}$`)
 // RegisterStudent registers a student (secretariat). The matricule and the
 // email must be new: a grade sheet import relies on one matching the other.
 func (hs *Handlers) RegisterStudent(ctx context.Context, id auth.Identity, key string, in Registration) (eventlog.Appended, error) {
-	if err := allow(id, "register a student", auth.Secretariat); err != nil {
+	if err := authorize(id, access.RegisterStudent, access.Target{}); err != nil {
 		return eventlog.Appended{}, err
 	}
 	typed := in
@@ -78,10 +79,7 @@ type Admission struct {
 // admission complements they must acquire, checked against the catalog.
 func (hs *Handlers) AdmitStudent(ctx context.Context, id auth.Identity, key, mat string, in Admission) (eventlog.Appended, error) {
 	mat = normMatricule(mat)
-	if err := allow(id, "admit a student", auth.Secretariat); err != nil {
-		return eventlog.Appended{}, err
-	}
-	docs, err := hs.documents(ctx, in.Year)
+	docs, err := hs.authorizeYear(ctx, id, access.AdmitStudent, in.Year, mat)
 	if err != nil {
 		return eventlog.Appended{}, err
 	}
@@ -152,8 +150,8 @@ type StudentFile struct {
 // any.
 func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (StudentFile, error) {
 	mat = normMatricule(mat)
-	if !(id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor) || id.Has(auth.Teacher) || id.Has(auth.Student) && strings.EqualFold(id.ID, mat)) {
-		return StudentFile{}, refuse(Forbidden, "matricule", mat, "%s may read only their own record", id.ID)
+	if err := hs.authorizeStudent(id, access.ReadStudent, mat); err != nil {
+		return StudentFile{}, err
 	}
 	var out StudentFile
 	var found bool
@@ -176,7 +174,7 @@ func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (
 // projections.Cohort.Directory), at most limit. Staff read the directory;
 // a student may not.
 func (hs *Handlers) Students(ctx context.Context, id auth.Identity, query string, limit int, q ViewQuery) ([]projections.Entry, error) {
-	if err := allow(id, "list students", auth.Secretariat, auth.Jury, auth.Auditor, auth.Teacher); err != nil {
+	if err := authorize(id, access.ListStudents, access.Target{}); err != nil {
 		return nil, err
 	}
 	if err := hs.reach(ctx, q); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -129,10 +130,10 @@ func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q
 // and the facts that changed it (staff only; the zero to is now).
 func (hs *Handlers) Diff(ctx context.Context, id auth.Identity, mat string, from, to eventlog.Until, q ViewQuery) (projections.Diff, error) {
 	mat = normMatricule(mat)
-	if err := allow(id, "compare a student's record between two moments", auth.Auditor, auth.Secretariat, auth.Jury); err != nil {
+	if err := hs.reach(ctx, q); err != nil {
 		return projections.Diff{}, err
 	}
-	if err := hs.reach(ctx, q); err != nil {
+	if err := hs.authorizeStudent(id, access.CompareRecord, mat); err != nil {
 		return projections.Diff{}, err
 	}
 	d, err := hs.Cohort.Diff(ctx, hs.Log, mat, from, to)
@@ -168,10 +169,10 @@ func (hs *Handlers) checkFilter(f projections.HistoryFilter) error {
 // the jury, the secretariat and auditors read dossiers.
 func (hs *Handlers) Dossier(ctx context.Context, id auth.Identity, mat, year, session string, q ViewQuery) (projections.Dossier, error) {
 	mat = normMatricule(mat)
-	if err := allow(id, "read deliberation dossiers", auth.Jury, auth.Secretariat, auth.Auditor); err != nil {
+	if err := hs.reach(ctx, q); err != nil {
 		return projections.Dossier{}, err
 	}
-	if err := hs.reach(ctx, q); err != nil {
+	if _, err := hs.authorizeYear(ctx, id, access.ReadDeliberation, year, mat); err != nil {
 		return projections.Dossier{}, err
 	}
 	if err := hs.resolve(mat, &q); err != nil {
@@ -189,7 +190,7 @@ func (hs *Handlers) Dossier(ctx context.Context, id auth.Identity, mat, year, se
 // SheetStatuses returns where every grade sheet of a session stands. A
 // teacher sees the sheets of their own UEs.
 func (hs *Handlers) SheetStatuses(ctx context.Context, id auth.Identity, year, session string, q ViewQuery) ([]projections.SheetStatus, error) {
-	if err := allow(id, "read grade sheet statuses", auth.Teacher, auth.Secretariat, auth.Jury, auth.Auditor); err != nil {
+	if err := holds(id, access.ReadSheet); err != nil {
 		return nil, err
 	}
 	if err := hs.reach(ctx, q); err != nil {
@@ -199,31 +200,32 @@ func (hs *Handlers) SheetStatuses(ctx context.Context, id auth.Identity, year, s
 	if err != nil {
 		return nil, viewError(err)
 	}
-	if id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor) {
-		return all, nil
+	docs, err := hs.documents(ctx, year)
+	if err != nil {
+		return nil, err
 	}
 	mine := []projections.SheetStatus{}
 	for _, s := range all {
-		if id.Teaches(s.UE) {
+		if authorize(id, access.ReadSheet, hs.sheetTarget(docs, SheetRef{Year: year, Session: catalog.Session(session), UE: s.UE})) == nil {
 			mine = append(mine, s)
 		}
 	}
 	return mine, nil
 }
 
-// viewable refuses unless id may read mat's views (the student themself,
-// the secretariat, the jury or an auditor), then waits for the views to
-// reach q.MinPosition. A student sees their record as the log held it when
+// viewable waits for the views to reach q.MinPosition, then refuses
+// unless id may read mat's record (access.ReadRecord). A student sees their record as the log held it when
 // the last results in force were published (publication embargo): q is
 // bounded accordingly.
 func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, q *ViewQuery) error {
-	staff := id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor)
-	if !(staff || id.Has(auth.Student) && strings.EqualFold(id.ID, mat)) {
-		return refuse(Forbidden, "matricule", mat, "%s may not read the record of student %s; the secretariat, the jury, auditors and the student may", id.ID, mat)
-	}
 	if err := hs.reach(ctx, *q); err != nil {
 		return err
 	}
+	if err := hs.authorizeStudent(id, access.ReadRecord, mat); err != nil {
+		return err
+	}
+	// Only a student reading their own record is held to the embargo.
+	staff := id.Has(auth.Secretariat) || id.Has(auth.Jury) || id.Has(auth.Auditor)
 	if err := hs.resolve(mat, q); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func (a *api) sessions(c *call) (reply, error) {
-	s, err := a.Handlers.Sessions(c.r.Context(), c.r.PathValue("year"))
+	s, err := a.Handlers.Sessions(c.r.Context(), c.id, c.r.PathValue("year"))
 	return ok(map[string]any{"sessions": s}), err
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/projections"
@@ -59,6 +60,14 @@ func scriptYear(t *testing.T) *viewYear {
 	for _, q := range []string{"Q1", "Q2"} {
 		s.must(200, "PUT", "/api/v1/sessions/"+y+"/"+q, v.sec, nil)
 	}
+	// The jury reads the students of its year only: jury.dumont sits on it.
+	s.must(200, "PUT", "/api/v1/juries/MIAS/"+y, v.sec, handlers.JuryInput{President: "jury.dumont", Secretary: "jury.b", Members: []events.JuryMember{
+		{ID: "jury.dumont", Name: "Luc Dumont", Institution: "HELMo", Teaches: []string{"1/8"}},
+		{ID: "jury.b", Name: "Marc Thiry", Institution: "HEPL", Teaches: []string{"1/9"}},
+		{ID: "jury.c", Name: "Sophie Gérard", Institution: "HELMo", Teaches: []string{"1/10"}},
+		{ID: "jury.d", Name: "Luc Wathelet", Institution: "HEPL", Teaches: []string{"1/12"}},
+		{ID: "jury.e", Name: "Inès Boulanger", Institution: "HELMo", Teaches: []string{"1/4"}},
+	}})
 	var rec handlers.Recorded
 	s.must(200, "POST", q1_18+"/entries", v.prof18, map[string]any{"entries": []handlers.EntryInput{
 		{Student: v.a, Value: "14"}}}).json(t, &rec)

@@ -34,7 +34,7 @@ func TestDiff(t *testing.T) {
 	ctx := t.Context()
 	env := gradetest.Start(t, true)
 	hs := env.Handlers
-	y := &scriptedYear{t: t, env: env, sec: auth.Identity{ID: "sec.diff", Roles: []string{auth.Secretariat}}}
+	y := &scriptedYear{t: t, env: env, sec: auth.Identity{ID: "sec.diff", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}}
 	for _, s := range []catalog.Session{catalog.Q1, catalog.Q2, catalog.Q3} {
 		y.ok(hs.ScheduleSession(ctx, y.sec, "", gradetest.Year, s, handlers.Schedule{}))
 	}

@@ -91,7 +91,7 @@ type driver struct {
 	decisions int
 }
 
-var secretariat = auth.Identity{ID: "sec.prop", Roles: []string{auth.Secretariat}}
+var secretariat = auth.Identity{ID: "sec.prop", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 
 func newDriver(t *testing.T, env *gradetest.Env, seed uint64) *driver {
 	d := &driver{t: t, env: env, rnd: rand.New(rand.NewPCG(seed, 2025)), paes: map[string][]string{}}

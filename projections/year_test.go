@@ -60,7 +60,7 @@ func TestScriptedYear(t *testing.T) {
 	ctx := t.Context()
 	env := gradetest.Start(t, true)
 	hs := env.Handlers
-	y := &scriptedYear{t: t, env: env, sec: auth.Identity{ID: "sec.year", Roles: []string{auth.Secretariat}}}
+	y := &scriptedYear{t: t, env: env, sec: auth.Identity{ID: "sec.year", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}}
 
 	cat, rs := gradetest.Shipped(t)
 	for i := range cat.UEs {

@@ -20,7 +20,7 @@ import (
 )
 
 var (
-	auditSec         = auth.Identity{ID: "sec.audit", Roles: []string{auth.Secretariat}}
+	auditSec         = auth.Identity{ID: "sec.audit", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	auditAuditor     = auth.Identity{ID: "audit.martin", Roles: []string{auth.Auditor}}
 	auditBrussels, _ = time.LoadLocation("Europe/Brussels")
 )

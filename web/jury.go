@@ -80,7 +80,7 @@ func (u *ui) deliberations(c *req) error {
 		if !ok {
 			continue
 		}
-		sessions, err := u.Handlers.Sessions(c.ctx(), year)
+		sessions, err := u.Handlers.Sessions(c.ctx(), c.id, year)
 		if err != nil {
 			return err
 		}

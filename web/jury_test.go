@@ -27,7 +27,7 @@ const (
 )
 
 var (
-	jurySec     = auth.Identity{ID: "sec.leroy", Name: "Claire Leroy", Roles: []string{auth.Secretariat}}
+	jurySec     = auth.Identity{ID: "sec.leroy", Name: "Claire Leroy", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	juryAuditor = auth.Identity{ID: "audit.renard", Name: "Luc Renard", Roles: []string{auth.Auditor}}
 	juryBloc1   = []string{"1/4", "1/5", "1/6", "1/7", "1/8", "1/9", "1/10", "1/11", "1/12", "1/13", "1/14"}
 	juryMembers = []events.JuryMember{

@@ -122,7 +122,7 @@ func (u *ui) sessions(c *req) error {
 	if v.Year == "" && len(years) > 0 {
 		v.Year = years[len(years)-1]
 	}
-	s, err := u.Handlers.Sessions(c.ctx(), v.Year)
+	s, err := u.Handlers.Sessions(c.ctx(), c.id, v.Year)
 	if err != nil {
 		return err
 	}

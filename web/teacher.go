@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/handlers"
@@ -79,9 +80,9 @@ func (u *ui) showSheet(c *req, report *handlers.ImportReport) error {
 	p := sheetPage{Sheet: s, Path: "/feuilles/" + ref.Year + "/" + string(ref.Session) + "/" + ref.UE,
 		API:       "/api/v1/sheets/" + ref.Year + "/" + string(ref.Session) + "/" + ref.UE,
 		Report:    report,
-		CanReopen: c.id.Has(auth.Secretariat) && s.Status == "submitted",
-		CanExtend: c.id.Has(auth.Secretariat) && s.Status != "submitted" && len(s.Rows) > 0,
-		CanWrite:  s.Status != "submitted" && handlers.MayWriteSheet(c.id, ref.UE)}
+		CanReopen: s.Status == "submitted" && u.Handlers.MaySheet(c.id, access.ReopenSheet, ref),
+		CanExtend: s.Status != "submitted" && len(s.Rows) > 0 && u.Handlers.MaySheet(c.id, access.ExtendDeadline, ref),
+		CanWrite:  s.Status != "submitted" && u.Handlers.MaySheet(c.id, access.WriteSheet, ref)}
 	u.render(c, "sheet", fmt.Sprintf("UE %s · %s · %s %s", s.UE, s.Title, s.Session, s.Year), p)
 	return nil
 }

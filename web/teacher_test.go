@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	secretariat = auth.Identity{ID: "sec.leroy", Name: "Claire Leroy", Roles: []string{auth.Secretariat}}
+	secretariat = auth.Identity{ID: "sec.leroy", Name: "Claire Leroy", Roles: []string{auth.Secretariat}, Programmes: []string{"MIAS"}}
 	teacher18   = auth.Identity{ID: "prof.lenoir", Name: "Paul Lenoir", Roles: []string{auth.Teacher}, UEs: []string{"1/8", "1/9"}}
 	teacher12   = auth.Identity{ID: "prof.collin", Name: "Jeanne Collin", Roles: []string{auth.Teacher}, UEs: []string{"1/12"}}
 	bloc1       = []string{"1/4", "1/5", "1/6", "1/7", "1/8", "1/9", "1/10", "1/11", "1/12", "1/13", "1/14"}

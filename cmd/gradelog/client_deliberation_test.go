@@ -111,7 +111,7 @@ func TestClientDeliberation(t *testing.T) {
 	_, errOut = s.refused(1, pres, delib("open", "--present", present)...)
 	wantIn(t, "open over draft sheets", errOut, `sheets "1/4 (draft), 1/8 (draft)": grade sheets of the session are not all submitted`)
 	_, errOut = s.refused(1, secretary, delib("open", "--present", present, "--override", "urgence")...)
-	wantIn(t, "override by the secretary", errOut, `override "urgence": only the president (prof.lenoir) may open with sheets not submitted`)
+	wantIn(t, "override by the secretary", errOut, "gradelog: forbidden (403 Forbidden)", `actor "prof.marchal": prof.marchal is not the president (prof.lenoir) of the MIAS 2025-2026 jury; deliberation.override takes: jury (president of the jury)`)
 	out = s.must(pres, delib("open", "--present", present, "--override", "encodage tardif de 1/4 et 1/8")...)
 	wantIn(t, "open", out, "deliberation MIAS Q1 2025-2026 opened (log position ",
 		"present: prof.lenoir, prof.marchal, prof.dumont; quorum met (2 present of the 2 required)",
@@ -120,7 +120,7 @@ func TestClientDeliberation(t *testing.T) {
 	// Decisions: refused for a non-member, an absent member, a stale version.
 	_, errOut = s.refused(1, outsider, delib("decide", "HE201001")...)
 	wantIn(t, "decide by a non-member", errOut, "gradelog: forbidden (403 Forbidden)",
-		`actor "prof.x": prof.x is not a member of the MIAS jury of 2025-2026 and may not record a jury decision`)
+		`actor "prof.x": prof.x is not a member of the MIAS 2025-2026 jury`)
 	_, errOut = s.refused(1, absent, delib("decide", "HE201001", "--version", "1")...)
 	wantIn(t, "decide by an absent member", errOut, `actor "prof.collin": prof.collin was not present when the deliberation of MIAS Q1 2025-2026 opened`)
 	_, errOut = s.refused(1, pres, delib("decide", "HE201001", "--version", "1")...)
@@ -166,7 +166,7 @@ func TestClientDeliberation(t *testing.T) {
 
 	// Closing: the president or the secretary.
 	_, errOut = s.refused(1, member, delib("close")...)
-	wantIn(t, "close by a member", errOut, `the jury's president (prof.lenoir) or secretary (prof.marchal) closes a deliberation`)
+	wantIn(t, "close by a member", errOut, `prof.dumont is neither the president (prof.lenoir) nor the secretary (prof.marchal) of the MIAS 2025-2026 jury; deliberation.open takes`)
 	out = s.must(secretary, delib("close")...)
 	wantIn(t, "close", out, "deliberation MIAS Q1 2025-2026 closed (log position ")
 
@@ -213,7 +213,7 @@ func TestClientDeliberation(t *testing.T) {
 
 	// Publication, an appeal upheld, a new decision superseding the first.
 	_, errOut = s.refused(1, pres, "appeal", "file", prog, clientYear, "Q1", "HE201002", "--grounds", "copie non corrigée")
-	wantIn(t, "appeal by the jury", errOut, "the student or the secretariat files an appeal")
+	wantIn(t, "appeal by the jury", errOut, `role "jury": prof.lenoir may not appeal.file; it takes: student (themself), secretariat (of the programme)`)
 	out = s.must(sec, delib("publish", "--at", "2026-01-12")...)
 	wantIn(t, "publish", out, "results of MIAS Q1 2025-2026 published (log position ")
 	out = s.must(sec, delib("publish", "--at", "2026-01-12")...)
@@ -225,7 +225,7 @@ func TestClientDeliberation(t *testing.T) {
 	}
 	wantIn(t, "appeal file", out, "gradelog appeal decide MIAS 2025-2026 Q1 "+id[1]+" --upheld|--rejected")
 	_, errOut = s.refused(1, secretary, "appeal", "decide", prog, clientYear, "Q1", id[1], "--upheld", "--motivation", "question 3 non corrigée")
-	wantIn(t, "appeal decided by the secretary", errOut, "the jury's president (prof.lenoir) decides appeals")
+	wantIn(t, "appeal decided by the secretary", errOut, "prof.marchal is not the president (prof.lenoir) of the MIAS 2025-2026 jury; appeal.decide takes")
 	if _, _, err := s.cli(pres, "appeal", "decide", prog, clientYear, "Q1", id[1], "--upheld", "--rejected", "--motivation", "x"); err == nil {
 		t.Error("appeal decide --upheld --rejected: no error")
 	}

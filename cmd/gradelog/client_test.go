@@ -168,7 +168,7 @@ func TestClientWorkflow(t *testing.T) {
 	_, errOut = s.refused(1, prof, "sheet", "mark", clientYear, "Q1", "1/8", "HE201001", "15")
 	wantIn(t, "mark on a submitted sheet", errOut, "gradelog: refused (422 Unprocessable Entity)", `sheet "UE 1/8, Q1 2025-2026": the sheet was submitted`)
 	_, errOut = s.refused(1, prof, "sheet", "reopen", clientYear, "Q1", "1/8", "--reason", "oubli")
-	wantIn(t, "reopen by a teacher", errOut, "gradelog: forbidden (403 Forbidden)", `role "teacher": prof.lenoir may not reopen a sheet`)
+	wantIn(t, "reopen by a teacher", errOut, "gradelog: forbidden (403 Forbidden)", `role "teacher": prof.lenoir may not sheet.reopen; it takes: secretariat (of the programme)`)
 	s.must(sec, "sheet", "reopen", clientYear, "Q1", "1/8", "--reason", "certificat médical reçu")
 	out = s.must(sec, "sheet", "extend", clientYear, "Q1", "1/8", "he201001", "--until", "2026-02-10", "--reason", "examen reporté")
 	wantIn(t, "extend", out, "HE201001 may be marked until 2026-02-10 23:59")
@@ -285,7 +285,7 @@ func TestClientRefusals(t *testing.T) {
 	_, errOut = s.refused(1, prof, "sheet", "mark", clientYear, "Q1", "1/8", "HE201001", "abc")
 	wantIn(t, "bad value", errOut, `value "abc": code "ABC" is not a code of the 2025-2026 ruleset (ABS, CM, PP, FR, DISP, VAL)`)
 	_, errOut = s.refused(1, prof, "sheet", "show", clientYear, "Q1", "1/9")
-	wantIn(t, "other UE", errOut, `ue "1/9": teacher prof.lenoir is responsible for UE 1/8, not for UE 1/9`)
+	wantIn(t, "other UE", errOut, `ue "1/9": prof.lenoir is responsible for UE 1/8, not for UE 1/9`)
 
 	// Authentication and connection.
 	_, errOut = s.refused(1, "not-a-token", "student", "show", "HE201001")

@@ -24,7 +24,7 @@ func newTokenCmd(e *env) *cobra.Command {
 	var data, catFile string
 	var ttl time.Duration
 	cmd := &cobra.Command{
-		Use:   "token --id ID --role ROLE [--ue UE]...",
+		Use:   "token --id ID --role ROLE [--ue UE]... [--programme P]...",
 		Short: "Mint a signed token identifying an actor with roles",
 		Long: `token prints a token for an actor: its id, display name, roles and, for a
 teacher, the UEs the teacher is responsible for. Send it to the HTTP API as
@@ -37,8 +37,10 @@ read that file can mint any token. The event log is not opened.
 Roles: ` + strings.Join(auth.Roles(), ", ") + `.
 --role and --ue may be repeated or comma-separated. A teacher needs at least
 one --ue, and only a teacher has UEs. For a student, --id is the matricule.
-The UEs are checked against the catalog serve would run with (--catalog,
-default the shipped one).
+A secretariat works for the programmes of --programme, by default the
+catalog's. The UEs are checked against the catalog serve would run with
+(--catalog, default the shipped one). What each role may do, and where, is
+the access matrix (docs/access.md).
 
 The token alone is printed on stdout, so that TOKEN=$(gradelog token ...)
 works; a summary goes to stderr.`,
@@ -54,6 +56,7 @@ works; a summary goes to stderr.`,
 	f.StringVar(&id.Name, "name", "", "display name")
 	f.StringSliceVar(&id.Roles, "role", nil, "role: "+strings.Join(auth.Roles(), ", ")+" (repeatable)")
 	f.StringSliceVar(&id.UEs, "ue", nil, `UE a teacher is responsible for, e.g. "1/8" (repeatable)`)
+	f.StringSliceVar(&id.Programmes, "programme", nil, `programme a secretariat works for, e.g. "MIAS" (repeatable; default: the catalog's)`)
 	f.DurationVar(&ttl, "ttl", 8*time.Hour, "how long the token is valid (at most 366 days)")
 	f.StringVar(&data, "data", "./data", "gradelog's data directory, where the signing key auth.key is kept")
 	f.StringVar(&catFile, "catalog", "", "programme catalog file the UEs are checked against (default: the shipped catalog)")
@@ -64,10 +67,13 @@ func mintToken(e *env, id auth.Identity, data, catFile string, ttl time.Duration
 	if err := checkTokenFlags(id, ttl); err != nil {
 		return err
 	}
-	if len(id.UEs) > 0 {
+	if len(id.UEs) > 0 || id.Has(auth.Secretariat) && len(id.Programmes) == 0 {
 		cat, _, err := loadDocuments(e.stderr, catFile, "")
 		if err != nil {
 			return err
+		}
+		if id.Has(auth.Secretariat) && len(id.Programmes) == 0 {
+			id.Programmes = []string{cat.Programme.Code}
 		}
 		for _, ue := range id.UEs {
 			if _, ok := cat.UE(ue); !ok {
@@ -128,17 +134,29 @@ func checkTokenFlags(id auth.Identity, ttl time.Duration) error {
 			return fmt.Errorf("--ue %s: only a teacher is scoped to UEs (add --role teacher)", ue)
 		}
 	}
+	for _, p := range id.Programmes {
+		if strings.TrimSpace(p) == "" {
+			return errors.New(`--programme "": empty programme code`)
+		}
+		if !slices.Contains(id.Roles, auth.Secretariat) {
+			return fmt.Errorf("--programme %s: only a secretariat works for programmes (add --role secretariat)", p)
+		}
+	}
 	if ttl < time.Second || ttl > maxTokenTTL {
 		return fmt.Errorf("--ttl %s: must be at least 1s and at most 366 days (%s)", ttl, maxTokenTTL)
 	}
 	return nil
 }
 
-// describe is "prof.dupont (teacher; UE 1/8, 1/9)".
+// describe is "prof.dupont (teacher; UE 1/8, 1/9)" or "sec.leroy
+// (secretariat; programme MIAS)".
 func describe(id auth.Identity) string {
 	s := id.ID + " (" + strings.Join(id.Roles, ", ")
 	if len(id.UEs) > 0 {
 		s += "; UE " + strings.Join(id.UEs, ", ")
+	}
+	if len(id.Programmes) > 0 {
+		s += "; programme " + strings.Join(id.Programmes, ", ")
 	}
 	return s + ")"
 }

@@ -83,10 +83,13 @@ func TestTokenRoles(t *testing.T) {
 	if diff := cmp.Diff([]string{"jury", "secretariat", "auditor"}, id.Roles); diff != "" {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"MIAS"}, id.Programmes); diff != "" {
+		t.Errorf("programmes, by default the catalog's (-want +got):\n%s", diff)
+	}
 	if d := time.Until(id.Expires); d < 23*time.Hour || d > 24*time.Hour {
 		t.Errorf("expires in %s, want 24h", d)
 	}
-	if !regexp.MustCompile(`(?m)^gradelog: token for jury.president \(jury, secretariat, auditor\) valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC$`).MatchString(errOut) {
+	if !regexp.MustCompile(`(?m)^gradelog: token for jury.president \(jury, secretariat, auditor; programme MIAS\) valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC$`).MatchString(errOut) {
 		t.Errorf("stderr %q", errOut)
 	}
 }

@@ -30,10 +30,15 @@ func Serve(tb testing.TB) *Server {
 	return &Server{Env: env, URL: ts.URL, Key: key, tb: tb}
 }
 
-// Token mints a token valid for a year of the test clock.
+// Token mints a token valid for a year of the test clock. A secretariat
+// works for the seed programme, MIAS.
 func (s *Server) Token(id string, roles []string, ues ...string) string {
 	s.tb.Helper()
-	tok, err := s.Key.Mint(auth.Identity{ID: id, Name: id, Roles: roles, UEs: ues}, s.Clock.Now(), 366*24*time.Hour)
+	id2 := auth.Identity{ID: id, Name: id, Roles: roles, UEs: ues}
+	if id2.Has(auth.Secretariat) {
+		id2.Programmes = []string{"MIAS"}
+	}
+	tok, err := s.Key.Mint(id2, s.Clock.Now(), 366*24*time.Hour)
 	if err != nil {
 		s.tb.Fatal(err)
 	}
