@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/spf13/pflag"
 
@@ -17,11 +20,13 @@ import (
 )
 
 // logFlags are the flags of every command that opens the event log: the
-// embedded server by default, or an external NATS cluster.
+// embedded server by default, or an external NATS cluster. Passwords are
+// never printed: not in errors, not as a flag's default in --help.
 type logFlags struct {
 	data       string
 	natsURL    string
 	creds      string
+	nkey       string
 	user       string
 	password   string
 	tlsCA      string
@@ -30,7 +35,10 @@ type logFlags struct {
 	replicas   int
 	fastSync   bool
 	natsListen string
-	maxBytes   int64
+	// The embedded server's credentials and TLS when it listens.
+	listenUser, listenPassword  string
+	listenTLSCert, listenTLSKey string
+	maxBytes                    int64
 	// now is the clock records are stamped with (time.Now if nil): the
 	// demo's.
 	now func() time.Time
@@ -40,22 +48,38 @@ func (f *logFlags) bind(fs *pflag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.data, "data", "./data", "directory for the embedded server's data and gradelog's local state")
 	fs.StringVar(&f.natsURL, "nats", getenv("GRADELOG_NATS_URL"), "URL(s) of an external NATS cluster (comma-separated); empty runs the embedded server (env GRADELOG_NATS_URL)")
 	fs.StringVar(&f.creds, "nats-creds", "", "NATS credentials file (JWT and NKey seed)")
+	fs.StringVar(&f.nkey, "nats-nkey", "", "NATS NKey seed file (an NKey user)")
 	fs.StringVar(&f.user, "nats-user", getenv("GRADELOG_NATS_USER"), "NATS user (env GRADELOG_NATS_USER)")
-	fs.StringVar(&f.password, "nats-password", getenv("GRADELOG_NATS_PASSWORD"), "NATS password (env GRADELOG_NATS_PASSWORD)")
+	f.password = getenv("GRADELOG_NATS_PASSWORD")
+	fs.Var(secret{&f.password}, "nats-password", "NATS password; prefer env GRADELOG_NATS_PASSWORD (flags show in ps)")
 	fs.StringVar(&f.tlsCA, "nats-tls-ca", "", "CA certificate to verify the NATS servers")
 	fs.StringVar(&f.tlsCert, "nats-tls-cert", "", "client certificate for NATS (mutual TLS)")
 	fs.StringVar(&f.tlsKey, "nats-tls-key", "", "client key for NATS (mutual TLS)")
 	fs.IntVar(&f.replicas, "replicas", 0, "stream replicas: 1 on the embedded server, 3 on a cluster (0: that default)")
 	fs.BoolVar(&f.fastSync, "fast-sync", false, "embedded server: acknowledge writes before they are synced to disk (faster; loses acknowledged events on power failure)")
-	fs.StringVar(&f.natsListen, "nats-listen", "", "embedded server: also accept NATS clients on host:port (default: no network port)")
+	fs.StringVar(&f.natsListen, "nats-listen", "", "embedded server: also accept NATS clients on host:port, with --nats-listen-user and its password (default: no network port)")
+	fs.StringVar(&f.listenUser, "nats-listen-user", getenv("GRADELOG_NATS_LISTEN_USER"), "embedded server: the user of --nats-listen's clients (env GRADELOG_NATS_LISTEN_USER)")
+	f.listenPassword = getenv("GRADELOG_NATS_LISTEN_PASSWORD")
+	fs.Var(secret{&f.listenPassword}, "nats-listen-password", "embedded server: that user's password; prefer env GRADELOG_NATS_LISTEN_PASSWORD")
+	fs.StringVar(&f.listenTLSCert, "nats-listen-tls-cert", "", "embedded server: TLS certificate for --nats-listen")
+	fs.StringVar(&f.listenTLSKey, "nats-listen-tls-key", "", "embedded server: TLS key for --nats-listen")
 	fs.Int64Var(&f.maxBytes, "max-bytes", 0, "storage limit of a new stream in bytes (0: unlimited)")
 }
 
+// secret is a string flag whose value is never shown: pflag prints a
+// flag's default in --help, and the default comes from the environment.
+type secret struct{ v *string }
+
+func (s secret) String() string     { return "" }
+func (s secret) Set(v string) error { *s.v = v; return nil }
+func (s secret) Type() string       { return "string" }
+
 // openedLog is an event log and how to release it.
 type openedLog struct {
-	log   *eventlog.JetStream
-	where string // for messages: "embedded NATS, data in ./data" or the URL
-	close func()
+	log      *eventlog.JetStream
+	where    string         // for messages: "embedded NATS, data in ./data" or the URLs, without passwords
+	embedded *server.Server // the embedded server, nil on a cluster
+	close    func()
 }
 
 // openExisting opens a log that must already exist: an offline command
@@ -73,20 +97,28 @@ func (f *logFlags) openExisting(ctx context.Context) (*openedLog, error) {
 func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
 	var nc *nats.Conn
 	var where string
+	var embedded *server.Server
 	closeServer := func() {}
 	replicas := f.replicas
 	if f.natsURL == "" {
 		dir := filepath.Join(f.data, "nats")
-		s, err := natsembed.Start(natsembed.Options{Dir: dir, FastSync: f.fastSync, Listen: f.natsListen})
+		o, auth, err := f.embeddedOptions(dir)
 		if err != nil {
 			return nil, err
 		}
-		closeServer = s.Shutdown
-		if nc, err = natsembed.Connect(s, "gradelog"); err != nil {
+		s, err := natsembed.Start(o)
+		if err != nil {
+			return nil, err
+		}
+		embedded, closeServer = s, s.Shutdown
+		if nc, err = natsembed.Connect(s, "gradelog", auth...); err != nil {
 			s.Shutdown()
 			return nil, err
 		}
 		where = "embedded NATS, data in " + dir
+		if o.Listen != "" {
+			where += ", clients on " + s.ClientURL()
+		}
 		if replicas == 0 {
 			replicas = 1
 		}
@@ -95,7 +127,7 @@ func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
 		if nc, err = f.connect(); err != nil {
 			return nil, err
 		}
-		where = "NATS at " + f.natsURL
+		where = "NATS at " + redactURLs(f.natsURL)
 		if replicas == 0 {
 			replicas = 3
 		}
@@ -106,17 +138,76 @@ func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
 		closeServer()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	return &openedLog{log: l, where: where, close: func() { nc.Drain(); closeServer() }}, nil
+	return &openedLog{log: l, where: where, embedded: embedded, close: func() { nc.Drain(); closeServer() }}, nil
 }
 
-// connect dials an external cluster and fails fast, naming the URL, when
-// it cannot be reached.
-func (f *logFlags) connect() (*nats.Conn, error) {
-	opts := []nats.Option{nats.Name("gradelog"), nats.Timeout(3 * time.Second), nats.MaxReconnects(-1)}
-	if f.creds != "" {
-		opts = append(opts, nats.UserCredentials(f.creds))
+// embeddedOptions configure the embedded server, and auth is how gradelog
+// connects to it in process: with --nats-listen the server takes no
+// anonymous client, gradelog included.
+func (f *logFlags) embeddedOptions(dir string) (o natsembed.Options, auth []nats.Option, err error) {
+	o = natsembed.Options{Dir: dir, FastSync: f.fastSync, Listen: f.natsListen}
+	if f.natsListen == "" {
+		if f.listenTLSCert != "" || f.listenTLSKey != "" {
+			return o, nil, errors.New("--nats-listen-tls-cert and --nats-listen-tls-key go with --nats-listen")
+		}
+		return o, nil, nil
 	}
-	if f.user != "" {
+	if f.listenUser == "" || f.listenPassword == "" {
+		return o, nil, fmt.Errorf("--nats-listen %s needs --nats-listen-user and a password (env GRADELOG_NATS_LISTEN_PASSWORD or --nats-listen-password): the embedded server takes no anonymous clients", f.natsListen)
+	}
+	o.Users = []natsembed.User{{Name: f.listenUser, Password: f.listenPassword}}
+	if f.listenTLSCert != "" || f.listenTLSKey != "" {
+		if o.TLS, err = natsembed.ServerTLS(f.listenTLSCert, f.listenTLSKey, ""); err != nil {
+			return o, nil, fmt.Errorf("--nats-listen-tls-cert/--nats-listen-tls-key: %w", err)
+		}
+	}
+	return o, []nats.Option{nats.UserInfo(f.listenUser, f.listenPassword)}, nil
+}
+
+// connect dials an external cluster and fails fast, naming the URLs
+// (never a password in them) and what to check when it cannot connect.
+func (f *logFlags) connect() (*nats.Conn, error) {
+	where := redactURLs(f.natsURL)
+	opts, err := f.natsOptions()
+	if err != nil {
+		return nil, fmt.Errorf("NATS at %s: %w", where, err)
+	}
+	nc, err := nats.Connect(f.natsURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach NATS at %s: %w%s", where, err, connectHint(err, f.tlsCert != ""))
+	}
+	return nc, nil
+}
+
+// natsOptions are the client options of the flags: one way to
+// authenticate at most, and TLS.
+func (f *logFlags) natsOptions() ([]nats.Option, error) {
+	if f.natsListen != "" {
+		return nil, errors.New("--nats-listen is for the embedded server, not with --nats")
+	}
+	opts := []nats.Option{nats.Name("gradelog"), nats.Timeout(3 * time.Second), nats.MaxReconnects(-1)}
+	ways := 0
+	for _, set := range []string{f.creds, f.nkey, f.user} {
+		if set != "" {
+			ways++
+		}
+	}
+	switch {
+	case ways > 1:
+		return nil, errors.New("give one of --nats-creds, --nats-nkey and --nats-user")
+	case f.user != "" && f.password == "":
+		return nil, errors.New("--nats-user needs a password: env GRADELOG_NATS_PASSWORD or --nats-password")
+	case f.password != "" && f.user == "":
+		return nil, errors.New("a NATS password (GRADELOG_NATS_PASSWORD or --nats-password) needs --nats-user")
+	case f.creds != "":
+		opts = append(opts, nats.UserCredentials(f.creds))
+	case f.nkey != "":
+		opt, err := nats.NkeyOptionFromSeed(f.nkey)
+		if err != nil {
+			return nil, fmt.Errorf("--nats-nkey %s: %w", f.nkey, err)
+		}
+		opts = append(opts, opt)
+	case f.user != "":
 		opts = append(opts, nats.UserInfo(f.user, f.password))
 	}
 	if f.tlsCA != "" {
@@ -128,9 +219,51 @@ func (f *logFlags) connect() (*nats.Conn, error) {
 		}
 		opts = append(opts, nats.ClientCert(f.tlsCert, f.tlsKey))
 	}
-	nc, err := nats.Connect(f.natsURL, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach NATS at %s: %w", f.natsURL, err)
+	return opts, nil
+}
+
+// connectHint says what to check after a refused connection; clientCert
+// is whether gradelog presented a certificate.
+func connectHint(err error, clientCert bool) string {
+	var verify *tls.CertificateVerificationError
+	msg := err.Error()
+	switch {
+	case errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) || errors.Is(err, nats.ErrAuthRevoked):
+		return " (the servers refused the credentials: check --nats-user and its password, --nats-nkey or --nats-creds)"
+	case errors.As(err, &verify):
+		return " (the servers' certificate is not trusted: give their CA with --nats-tls-ca)"
+	case errors.Is(err, nats.ErrSecureConnWanted):
+		return " (TLS is asked for, by tls:// or a --nats-tls flag, but the servers do not offer it)"
+	case !strings.Contains(msg, "after TLS handshake") && !strings.Contains(msg, "certificate"):
+		return ""
+	case clientCert:
+		return " (the servers may have refused the client certificate: is --nats-tls-cert signed by their CA?)"
 	}
-	return nc, nil
+	return " (the servers may require a client certificate: --nats-tls-cert and --nats-tls-key)"
+}
+
+// redactURLs hides the passwords and tokens of a list of NATS URLs
+// ("nats://u:p@h:4222,..." becomes "nats://u:xxxxx@h:4222,...").
+func redactURLs(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, p := range parts {
+		scheme, rest := "", p
+		if j := strings.Index(p, "://"); j >= 0 {
+			scheme, rest = p[:j+3], p[j+3:]
+		}
+		host := rest
+		if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+			host = rest[:j]
+		}
+		at := strings.LastIndex(host, "@")
+		if at < 0 {
+			continue
+		}
+		if user, _, ok := strings.Cut(host[:at], ":"); ok {
+			parts[i] = scheme + user + ":xxxxx" + rest[at:]
+		} else {
+			parts[i] = scheme + "xxxxx" + rest[at:] // a token
+		}
+	}
+	return strings.Join(parts, ",")
 }

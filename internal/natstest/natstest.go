@@ -1,10 +1,13 @@
 // Package natstest starts real NATS servers for tests: one embedded server
-// or an in-process cluster on loopback. There is no mock of NATS anywhere.
+// or an in-process cluster on loopback, plain or with TLS (a CA made for
+// the test, PKI), users and NKeys (SecureCluster). There is no mock of
+// NATS anywhere.
 package natstest
 
 import (
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 
 	"github.com/gradelog/gradelog/internal/natsembed"
 )
@@ -47,8 +51,26 @@ func Conn(tb testing.TB, s *server.Server) *nats.Conn {
 }
 
 // Cluster starts n clustered servers on loopback ports and waits for a
-// JetStream meta leader. Clients connect over TCP with ClientURL.
+// JetStream meta leader. Clients connect over TCP with ClientURL, without
+// credentials.
 func Cluster(tb testing.TB, n int) []*server.Server {
+	tb.Helper()
+	return SecureCluster(tb, n, Security{})
+}
+
+// Security is what a cluster asks: TLS with the PKI's server certificate
+// on client connections and mutual TLS on routes, a client certificate
+// too when MutualTLS, and credentials (Users, NKeys' public keys). The
+// zero value asks nothing.
+type Security struct {
+	TLS       *PKI
+	MutualTLS bool
+	Users     []natsembed.User
+	NKeys     []string
+}
+
+// SecureCluster is Cluster asking sec of its clients and routes.
+func SecureCluster(tb testing.TB, n int, sec Security) []*server.Server {
 	tb.Helper()
 	ports := freePorts(tb, n)
 	routes := make([]string, n)
@@ -58,14 +80,19 @@ func Cluster(tb testing.TB, n int) []*server.Server {
 	dir := tb.TempDir()
 	servers := make([]*server.Server, n)
 	for i := range servers {
-		s, err := natsembed.Launch(natsembed.Options{
+		o := natsembed.Options{
 			Dir:    filepath.Join(dir, fmt.Sprintf("n%d", i)),
 			Listen: "127.0.0.1:0",
 			Name:   fmt.Sprintf("n%d", i),
 			Cluster: natsembed.Cluster{
 				Name: "gradelog-test", Host: "127.0.0.1", Port: ports[i], Routes: routes,
 			},
-		})
+			Users: sec.Users, NKeys: sec.NKeys, Anonymous: len(sec.Users) == 0 && len(sec.NKeys) == 0,
+		}
+		if sec.TLS != nil {
+			o.TLS, o.Cluster.TLS = sec.TLS.ServerTLS(sec.MutualTLS), sec.TLS.RouteTLS()
+		}
+		s, err := natsembed.Launch(o)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -90,15 +117,43 @@ func Cluster(tb testing.TB, n int) []*server.Server {
 	return nil
 }
 
-// ClusterConn connects to every server of a cluster over TCP, so the
-// client fails over when one goes away.
-func ClusterConn(tb testing.TB, servers []*server.Server) *nats.Conn {
-	tb.Helper()
-	var urls []string
-	for _, s := range servers {
-		urls = append(urls, s.ClientURL())
+// URLs is the comma-separated client URLs of servers (tls:// on TLS).
+func URLs(servers []*server.Server) string {
+	urls := make([]string, len(servers))
+	for i, s := range servers {
+		urls[i] = s.ClientURL()
 	}
-	nc, err := nats.Connect(strings.Join(urls, ","), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	return strings.Join(urls, ",")
+}
+
+// NKeyUser makes an NKey user: its public key, for Security.NKeys, and
+// the file of its seed, for nats.NkeyOptionFromSeed (--nats-nkey).
+func NKeyUser(tb testing.TB) (public, seedFile string) {
+	tb.Helper()
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	public, err = kp.PublicKey()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	seed, err := kp.Seed()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	seedFile = filepath.Join(tb.TempDir(), "user.nk")
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return public, seedFile
+}
+
+// ClusterConn connects to every server of a cluster over TCP, so the
+// client fails over when one goes away; opts add credentials or TLS.
+func ClusterConn(tb testing.TB, servers []*server.Server, opts ...nats.Option) *nats.Conn {
+	tb.Helper()
+	nc, err := nats.Connect(URLs(servers), append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(50 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
