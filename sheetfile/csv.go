@@ -138,10 +138,13 @@ func readCSV(data []byte) (Upload, error) {
 			return Upload{}, fmt.Errorf("sheetfile: reading CSV: %w", err)
 		}
 		line, _ := r.FieldPos(0)
+		rows = append(rows, gridRow{line: line, cells: rec})
+		if len(rows) > MaxRows || len(rec) > MaxColumns { // stop reading at once
+			return Upload{}, checkSize(source{format: "csv"}, rows)
+		}
 		for i := range rec {
 			rec[i] = fromExcelText(rec[i])
 		}
-		rows = append(rows, gridRow{line: line, cells: rec})
 	}
 	head := headerRow(rows)
 	if head < 0 {

@@ -59,6 +59,28 @@ func Read(data []byte) (Upload, error) {
 	return readCSV(data)
 }
 
+// Limits of an uploaded file, far beyond any grade sheet (a cohort is a
+// few hundred students, a UE a few activities) and low enough that a
+// hostile file costs little to refuse. The bytes are bounded by the
+// server's request size and, for XLSX, by maxUnzipped.
+const (
+	MaxRows    = 5000 // rows of the table, header block included
+	MaxColumns = 100  // cells of a row
+)
+
+// checkSize refuses a grid beyond the limits, naming the limit.
+func checkSize(src source, rows []gridRow) error {
+	if len(rows) > MaxRows {
+		return fmt.Errorf("sheetfile: %s has more than %d rows; a grade sheet has one row per student", src, MaxRows)
+	}
+	for _, r := range rows {
+		if len(r.cells) > MaxColumns {
+			return fmt.Errorf("sheetfile: %s, row %d has %d cells, more than %d; a grade sheet has a few columns", src, r.line, len(r.cells), MaxColumns)
+		}
+	}
+	return nil
+}
+
 // gridRow is one row of cells with its 1-based row (XLSX) or line (CSV)
 // number.
 type gridRow struct {

@@ -3,11 +3,14 @@ package sheetfile_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gradelog/gradelog/sheetfile"
+	"github.com/xuri/excelize/v2"
 )
 
 func TestReadNotASpreadsheet(t *testing.T) {
@@ -74,5 +77,34 @@ func TestWriteRefuses(t *testing.T) {
 				wantErr(t, write(io.Discard, tmpl), c.want)
 			}
 		})
+	}
+}
+
+// TestSizeLimits: a file with more rows or wider rows than any grade
+// sheet is refused with the limit named, in both formats.
+func TestSizeLimits(t *testing.T) {
+	header := "Matricule;Nom;Prénom;Email;Note UE\n"
+	long := header + strings.Repeat("HE000001;A;B;a@b.be;12\n", sheetfile.MaxRows+1)
+	if _, err := sheetfile.Read([]byte(long)); err == nil || !strings.Contains(err.Error(), "more than 5000 rows") {
+		t.Fatalf("CSV of %d rows: %v", sheetfile.MaxRows+2, err)
+	}
+	wide := header + "HE000001" + strings.Repeat(";x", sheetfile.MaxColumns) + "\n"
+	if _, err := sheetfile.Read([]byte(wide)); err == nil || !strings.Contains(err.Error(), "more than 100") {
+		t.Fatalf("CSV row of %d cells: %v", sheetfile.MaxColumns+1, err)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"Matricule", "Nom", "Prénom", "Email", "Note UE"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue("Sheet1", fmt.Sprintf("A%d", sheetfile.MaxRows+2), "HE000001"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sheetfile.Read(buf.Bytes()); err == nil || !strings.Contains(err.Error(), `worksheet "Sheet1" has more than 5000 rows`) {
+		t.Fatalf("XLSX of %d rows: %v", sheetfile.MaxRows+2, err)
 	}
 }

@@ -268,6 +268,9 @@ func readXLSX(data []byte) (Upload, error) {
 			rows[i].line = i + 1
 			rows[i].cells = cells
 		}
+		if err := checkSize(source{format: "xlsx", sheet: sheet}, rows); err != nil {
+			return Upload{}, err
+		}
 		head := headerRow(rows)
 		if head < 0 {
 			continue
