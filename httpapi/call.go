@@ -161,7 +161,9 @@ func (c *call) decode(v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &badRequest{fmt.Sprintf("request body: %v", err)}
 	}
-	if dec.More() {
+	// Decoder.More reports no more values before a stray ']' or '}', so
+	// check the rest of the body directly.
+	if len(bytes.TrimLeft(c.body[dec.InputOffset():], " \t\r\n")) > 0 {
 		return &badRequest{"request body: trailing data after the JSON value"}
 	}
 	return nil
