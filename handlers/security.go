@@ -21,11 +21,28 @@ func (hs *Handlers) Refused(ctx context.Context, id auth.Identity, action, targe
 	if !errors.As(err, &r) || r.Reason != Forbidden {
 		return nil
 	}
+	return hs.recordRefusal(ctx, id.Actor(), events.AccessRefused{Action: action, Target: target, Reason: r.Error()})
+}
+
+// SignInRefused records a refused sign-in (a wrong password, a refused
+// token, an institutional identity with no account, a lockout) as
+// access.refused. account is the account the attempt named, "" when it
+// names none: what was typed is then not recorded, since it may be a
+// password typed in the wrong field. from is the client's address.
+func (hs *Handlers) SignInRefused(ctx context.Context, account, method, from, why string) error {
+	actor := events.Actor{ID: account}
+	if account == "" {
+		actor.ID = "anonymous"
+	}
+	return hs.recordRefusal(ctx, actor, events.AccessRefused{Action: "sign in (" + method + ")", Target: "from " + from, Reason: why})
+}
+
+// recordRefusal appends e on the day's security aggregate.
+func (hs *Handlers) recordRefusal(ctx context.Context, actor events.Actor, e events.AccessRefused) error {
 	day := hs.now().In(brussels).Format(time.DateOnly)
-	e := events.AccessRefused{Action: action, Target: target, Reason: r.Error()}
-	_, err = execute(ctx, hs, events.SecurityOf(day), "", func() *securityDay { return &securityDay{} },
+	_, err := execute(ctx, hs, events.SecurityOf(day), "", func() *securityDay { return &securityDay{} },
 		func(*securityDay) ([]events.Pending, error) {
-			return []events.Pending{{Event: e, Actor: id.Actor()}}, nil
+			return []events.Pending{{Event: e, Actor: actor}}, nil
 		})
 	return err
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,13 +44,40 @@ type reply struct {
 
 type endpoint func(c *call) (reply, error)
 
+// recordRefusedToken records refused credentials (a token, or a session
+// cookie without its CSRF token) as a refused sign-in.
+func (a *api) recordRefusedToken(r *http.Request, err error, locked bool) {
+	why := err.Error()
+	if locked {
+		why += "; further attempts are throttled"
+	}
+	if a.Handlers == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	defer cancel()
+	if rerr := a.Handlers.SignInRefused(ctx, "", "API token", clientAddr(r), why); rerr != nil {
+		slog.Error("recording refused credentials", "route", r.Pattern, "err", rerr)
+	}
+}
+
+// clientAddr is the address the request came from (the proxy's, behind
+// one).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 func (a *api) authenticate(r *http.Request) (auth.Identity, error) {
 	if a.Key == nil {
 		return auth.Identity{}, fmt.Errorf("%w: no signing key configured", errUnauthenticated)
 	}
 	id, err := a.Key.Authenticate(r, a.Now())
 	if err != nil {
-		return auth.Identity{}, fmt.Errorf("%w: %v", errUnauthenticated, err)
+		return auth.Identity{}, fmt.Errorf("%w: %w", errUnauthenticated, err)
 	}
 	return id, nil
 }
@@ -66,10 +95,21 @@ func (a *api) read(fn endpoint) http.Handler {
 }
 
 // begin authenticates a request and reads its body (at most maxBody
-// bytes); on failure it has answered, and ok is false.
+// bytes); on failure it has answered, and ok is false. Refused
+// credentials are throttled per client address and recorded.
 func (a *api) begin(w http.ResponseWriter, r *http.Request) (c *call, ok bool) {
+	from := "addr " + clientAddr(r)
+	if wait := a.Throttle.Wait(from, time.Now()); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+		writeJSON(w, http.StatusTooManyRequests, problemBody{Error: fmt.Sprintf("too many refused credentials from this address; retry in %s", wait)})
+		return nil, false
+	}
 	id, err := a.authenticate(r)
 	if err != nil {
+		if a.Key != nil && !errors.Is(err, auth.ErrNoToken) {
+			locked := a.Throttle.Fail(from, time.Now())
+			a.recordRefusedToken(r, err, locked)
+		}
 		writeError(w, r, err)
 		return nil, false
 	}
@@ -88,7 +128,7 @@ func (a *api) respond(w http.ResponseWriter, c *call, rep reply, err error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 10*time.Second)
 		defer cancel()
 		if rerr := a.Handlers.Refused(ctx, c.id, c.r.Pattern, c.r.URL.Path, err); rerr != nil {
-			slog.Error("recording a refused attempt", "actor", c.id.ID, "path", c.r.URL.Path, "err", rerr)
+			slog.Error("recording a refused attempt", "route", c.r.Pattern, "err", rerr)
 		}
 		writeError(w, c.r, err)
 		return

@@ -42,7 +42,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, eventlog.ErrFull):
 		writeJSON(w, http.StatusInsufficientStorage, problemBody{Error: "the event log is full; nothing was written"})
 	default:
-		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.Error("request failed", "route", r.Pattern, "err", err)
 		writeJSON(w, http.StatusInternalServerError, problemBody{Error: "internal error; nothing was written unless the answer to a retry says so"})
 	}
 }

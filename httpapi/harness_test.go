@@ -98,6 +98,21 @@ func (s *server) must(want int, method, path, token string, body any, headers ..
 func (s *server) unchanged(t *testing.T, before uint64, status int, actor, path string) {
 	t.Helper()
 	after := s.position(t)
+	if status == http.StatusUnauthorized && actor != "" {
+		// Credentials were presented and refused: one refused sign-in.
+		if after != before+1 {
+			t.Errorf("refused with 401: the log moved from %d to %d, want the one security fact", before, after)
+			return
+		}
+		recs, err := s.Log.ReadAt(t.Context(), []uint64{after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := recs[0].Event.(events.AccessRefused); !ok || recs[0].Actor.ID != "anonymous" || e.Action != "sign in (API token)" {
+			t.Errorf("refused with 401: recorded %s by %s (%+v), want a refused sign-in by anonymous", recs[0].Type, recs[0].Actor.ID, recs[0].Event)
+		}
+		return
+	}
 	if status != http.StatusForbidden {
 		if after != before {
 			t.Errorf("refused with %d, yet the log moved from %d to %d", status, before, after)

@@ -25,6 +25,9 @@ type Deps struct {
 	Key      *auth.Key
 	// Now is the clock tokens are checked against (time.Now if nil).
 	Now func() time.Time
+	// Throttle limits refused credentials per client address (a new one
+	// if nil); the web interface's sign-in shares it.
+	Throttle *auth.Throttle
 }
 
 // New returns the HTTP handler of the whole API.
@@ -32,6 +35,9 @@ func New(d Deps) http.Handler {
 	a := &api{Deps: d, replies: newReplies(24 * time.Hour)}
 	if a.Now == nil {
 		a.Now = time.Now
+	}
+	if a.Throttle == nil {
+		a.Throttle = auth.NewThrottle(5, time.Minute)
 	}
 	mux := http.NewServeMux()
 	for _, r := range a.routes() {

@@ -179,7 +179,7 @@ func (u *ui) record(c *req, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx()), 10*time.Second)
 	defer cancel()
 	if rerr := u.Handlers.Refused(ctx, c.id, "UI "+c.r.Pattern, c.r.URL.Path, err); rerr != nil {
-		slog.Error("recording a refused attempt", "actor", c.id.ID, "path", c.r.URL.Path, "err", rerr)
+		slog.Error("recording a refused attempt", "route", c.r.Pattern, "err", rerr)
 	}
 }
 
@@ -199,7 +199,7 @@ func (u *ui) fail(c *req, err error) {
 		c.status = http.StatusInsufficientStorage
 		u.render(c, "error", "Journal plein", "Le journal des événements est plein : rien n'a été écrit.")
 	default:
-		slog.Error("page failed", "path", c.r.URL.Path, "err", err)
+		slog.Error("page failed", "route", c.r.Pattern, "err", err)
 		c.status = http.StatusInternalServerError
 		u.render(c, "error", "Erreur interne", "Erreur interne : rien n'a été écrit. Réessayez ; si elle persiste, prévenez l'administrateur.")
 	}
