@@ -82,9 +82,9 @@ func (id Identity) Actor() events.Actor {
 	return events.Actor{ID: id.ID, Roles: slices.Clone(id.Roles)}
 }
 
-// validate checks what every identity must satisfy, when minted and when
-// verified.
-func (id Identity) validate() error {
+// Validate checks what every identity must satisfy, when minted, when
+// verified and when an account is saved.
+func (id Identity) Validate() error {
 	if strings.TrimSpace(id.ID) == "" {
 		return errors.New("identity has no ID")
 	}
@@ -232,7 +232,7 @@ func (k *Key) Mint(id Identity, now time.Time, ttl time.Duration) (string, error
 		return "", fmt.Errorf("token lifetime %s is not positive", ttl)
 	}
 	id.Roles, id.UEs, id.Programmes = dedup(id.Roles), dedup(id.UEs), dedup(id.Programmes)
-	if err := id.validate(); err != nil {
+	if err := id.Validate(); err != nil {
 		return "", err
 	}
 	c := claims{
@@ -295,7 +295,7 @@ func (k *Key) Verify(token string, now time.Time) (Identity, error) {
 		Programmes: c.Programmes,
 		Expires:    c.ExpiresAt.Time.UTC(),
 	}
-	if err := id.validate(); err != nil {
+	if err := id.Validate(); err != nil {
 		return Identity{}, fmt.Errorf("token rejected: %w", err)
 	}
 	return id, nil

@@ -38,7 +38,7 @@ func (t *Throttle) Wait(key string, now time.Time) time.Duration {
 		return 0
 	}
 	if tokens := l.TokensAt(now); tokens < 1 {
-		return time.Duration((1 - tokens) * float64(t.every)).Round(time.Second) + time.Second
+		return time.Duration((1-tokens)*float64(t.every)).Round(time.Second) + time.Second
 	}
 	return 0
 }

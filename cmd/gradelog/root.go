@@ -25,6 +25,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newServeCmd(e),
 		newCatalogCmd(e),
 		newTokenCmd(e),
+		newAccountCmd(e),
 		newRebuildCmd(e),
 		newVerifyCmd(e),
 	)
