@@ -23,6 +23,8 @@ func (u *ui) routes() []route {
 		{"GET /static/", http.StripPrefix("/static/", staticFiles())},
 		{"GET /connexion", http.HandlerFunc(u.signInPage)},
 		{"POST /connexion", http.HandlerFunc(u.signIn)},
+		{"GET /connexion/institution", http.HandlerFunc(u.oidcBegin)},
+		{"GET /connexion/institution/retour", http.HandlerFunc(u.oidcFinish)},
 		{"POST /deconnexion", http.HandlerFunc(u.signOut)},
 		{"GET /{$}", u.page(u.home)},
 

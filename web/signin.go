@@ -1,21 +1,31 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/gradelog/gradelog/accounts"
 	"github.com/gradelog/gradelog/auth"
 )
 
-// signInPage offers a sign-in with an API token (minted by `gradelog
-// token`) and, in a demo, one button per demo account.
+// signInPage offers the ways in this server allows: a local account's
+// password, the institution's sign-in (OpenID Connect), an API token
+// (minted by `gradelog token`) and, in a demo, one button per demo
+// account.
 func (u *ui) signInPage(w http.ResponseWriter, r *http.Request) {
 	u.showSignIn(w, r, http.StatusOK, "")
 }
 
 func (u *ui) showSignIn(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	u.write(w, status, "signin", view{Title: "Connexion", Message: msg, Accounts: u.Accounts,
-		Data: map[string]string{"Next": next(r)}})
+		Data: map[string]any{"Next": next(r), "Local": u.Local != nil, "OIDC": u.OIDCName, "ID": r.PostFormValue("identifiant")}})
 }
 
 // next is where to go after signing in: a path of this site only.
@@ -27,41 +37,134 @@ func next(r *http.Request) string {
 	return s
 }
 
-// signIn opens a session for a demo account or for the identity of a
-// token, with a session token of its own.
+// signIn opens a session for a demo account, a local account's password
+// or the identity of a token. Failed passwords and tokens are throttled
+// per client address and per account, and recorded as refusals.
 func (u *ui) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		u.showSignIn(w, r, http.StatusBadRequest, "Formulaire illisible.")
 		return
 	}
-	now := u.Now()
-	var id auth.Identity
 	if acc := r.PostForm.Get("compte"); acc != "" {
-		found := false
 		for _, a := range u.Accounts {
 			if a.ID == acc {
-				id, found = a.Identity, true
+				u.openSession(w, r, a.Identity)
+				return
 			}
 		}
-		if !found {
-			u.showSignIn(w, r, http.StatusUnauthorized, "Compte de démonstration inconnu : "+acc+".")
-			return
-		}
-	} else {
-		var err error
-		if id, err = u.Key.Verify(strings.TrimSpace(r.PostForm.Get("jeton")), now); err != nil {
-			u.showSignIn(w, r, http.StatusUnauthorized, "Jeton refusé : "+err.Error()+". Demandez un jeton à l'administrateur (gradelog token).")
-			return
-		}
+		u.showSignIn(w, r, http.StatusUnauthorized, "Compte de démonstration inconnu : "+acc+".")
+		return
 	}
-	token, err := u.Key.Mint(id, now, sessionTTL)
+	from := clientAddr(r)
+	name := strings.TrimSpace(r.PostForm.Get("identifiant"))
+	keys := []string{"addr " + from}
+	if name != "" {
+		keys = append(keys, "account "+name)
+	}
+	if u.throttled(w, r, keys) {
+		return
+	}
+	var id auth.Identity
+	var err error
+	method := "token"
+	if name != "" && u.Local != nil {
+		method = "password"
+		id, err = u.Local.Authenticate(name, r.PostForm.Get("mot_de_passe"))
+	} else {
+		id, err = u.Key.Verify(strings.TrimSpace(r.PostForm.Get("jeton")), u.Now())
+	}
+	if err != nil {
+		u.failSignIn(w, r, keys, name, method, err)
+		return
+	}
+	u.openSession(w, r, id)
+}
+
+// openSession signs id in with a session token of its own.
+func (u *ui) openSession(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	token, err := u.Key.Mint(id, u.Now(), sessionTTL)
 	if err != nil {
 		u.showSignIn(w, r, http.StatusUnauthorized, "Identité refusée : "+err.Error()+".")
 		return
 	}
 	auth.SetSession(w, r, token)
 	http.Redirect(w, r, next(r), http.StatusSeeOther)
+}
+
+// throttled answers 429 when one of keys has failed too often lately.
+func (u *ui) throttled(w http.ResponseWriter, r *http.Request, keys []string) bool {
+	var wait time.Duration
+	for _, k := range keys {
+		wait = max(wait, u.Throttle.Wait(k, time.Now()))
+	}
+	if wait == 0 {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+	u.showSignIn(w, r, http.StatusTooManyRequests,
+		fmt.Sprintf("Trop de tentatives de connexion échouées. Réessayez dans %s.", frenchWait(wait)))
+	return true
+}
+
+// failSignIn counts a failure against keys, records it and answers 401
+// without saying whether the account exists.
+func (u *ui) failSignIn(w http.ResponseWriter, r *http.Request, keys []string, name, method string, err error) {
+	locked := false
+	for _, k := range keys {
+		locked = u.Throttle.Fail(k, time.Now()) || locked
+	}
+	why := err.Error()
+	if locked {
+		why += "; further attempts are throttled"
+	}
+	account := ""
+	if u.Local != nil {
+		if _, ok := u.Local.Get(name); ok {
+			account = name
+		}
+	}
+	u.recordSignIn(r, account, method, why)
+	msg := "Identifiant ou mot de passe incorrect."
+	switch {
+	case errors.Is(err, accounts.ErrDisabled):
+		msg = "Ce compte est désactivé. Adressez-vous au secrétariat."
+	case method == "token":
+		msg = "Jeton refusé : " + err.Error() + ". Demandez un jeton à l'administrateur (gradelog token)."
+	}
+	u.showSignIn(w, r, http.StatusUnauthorized, msg)
+}
+
+// recordSignIn appends a refused sign-in to the security log, whatever
+// became of the request.
+func (u *ui) recordSignIn(r *http.Request, account, method, why string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	defer cancel()
+	if err := u.Handlers.SignInRefused(ctx, account, method, clientAddr(r), why); err != nil {
+		slog.Error("recording a refused sign-in", "method", method, "err", err)
+	}
+}
+
+// clientAddr is the address the request came from (the proxy's, behind
+// one).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// frenchWait says a wait in minutes, or seconds under one.
+func frenchWait(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%d secondes", int(d.Seconds()))
+	}
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
 }
 
 func (u *ui) signOut(w http.ResponseWriter, r *http.Request) {

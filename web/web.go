@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gradelog/gradelog/accounts"
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/auth/oidc"
 	"github.com/gradelog/gradelog/handlers"
 )
 
@@ -36,6 +38,16 @@ type Deps struct {
 	// Accounts are offered for a one-click sign-in: the demo's accounts,
 	// nil outside a demo.
 	Accounts []Account
+	// Local holds the accounts that sign in with a password, and to which
+	// institutional identities are linked (nil: none).
+	Local *accounts.Store
+	// OIDC signs in with the institution's identity provider (nil: none);
+	// OIDCName labels its button ("HELMo").
+	OIDC     *oidc.Provider
+	OIDCName string
+	// Throttle limits failed sign-ins per account and client address
+	// (a new one if nil); give the API the same.
+	Throttle *auth.Throttle
 	// API serves /api/, /healthz and /readyz beside the pages (the sheet
 	// page's script and the documents' links call it with the session).
 	API http.Handler
@@ -50,6 +62,9 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Throttle == nil {
+		d.Throttle = NewThrottle()
+	}
 	u := &ui{Deps: d, pages: parsePages()}
 	mux := http.NewServeMux()
 	for _, r := range u.routes() {
@@ -60,8 +75,14 @@ func New(d Deps) http.Handler {
 			mux.Handle(p, d.API)
 		}
 	}
-	return secure(mux)
+	// Unsafe requests from another origin (a forged form, including the
+	// sign-in's) are refused before any handler runs.
+	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
+
+// NewThrottle is the sign-in throttle: 5 failures per account or address,
+// then one attempt a minute.
+func NewThrottle() *auth.Throttle { return auth.NewThrottle(5, time.Minute) }
 
 type ui struct {
 	Deps

@@ -286,6 +286,8 @@ func TestClientRefusals(t *testing.T) {
 	wantIn(t, "bad value", errOut, `value "abc": code "ABC" is not a code of the 2025-2026 ruleset (ABS, CM, PP, FR, DISP, VAL)`)
 	_, errOut = s.refused(1, prof, "sheet", "show", clientYear, "Q1", "1/9")
 	wantIn(t, "other UE", errOut, `ue "1/9": prof.lenoir is responsible for UE 1/8, not for UE 1/9`)
+	_, errOut = s.refused(1, prof, "sheet", "mark", clientYear, "Q1", "1/9", "HE201001", "12")
+	wantIn(t, "mark on another teacher's UE", errOut, "gradelog: forbidden (403 Forbidden)", `ue "1/9": prof.lenoir is responsible for UE 1/8, not for UE 1/9; sheet.write takes`)
 
 	// Authentication and connection.
 	_, errOut = s.refused(1, "not-a-token", "student", "show", "HE201001")

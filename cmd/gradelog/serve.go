@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gradelog/gradelog/accounts"
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/auth/oidc"
 	"github.com/gradelog/gradelog/demo"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
@@ -52,8 +54,15 @@ the views are rebuilt from the whole log.
 HTTP: /healthz answers while the process runs; /readyz when the event log
 answers and is append-only. The API is under /api/v1 (its OpenAPI document
 at /api/v1/openapi.yaml) and takes tokens minted by "gradelog token" with
-the key in --data (created on first start). The web interface is at / (sign
-in with a token from "gradelog token").
+the key in --data (created on first start). The web interface is at /.
+People sign in there with a local account (gradelog account add; passwords
+hashed with Argon2id, in accounts.json in --data), with the institution's
+OpenID Connect sign-in (--oidc-issuer, --oidc-client-id, --oidc-redirect,
+and the secret in GRADELOG_OIDC_CLIENT_SECRET; an identity signs in only
+when an account is linked to it), or with a token. Failed sign-ins and
+refused tokens are throttled (5 per account or address, then one a minute)
+and recorded as refused attempts. What each role may do is the access
+matrix, docs/access.md.
 
 --demo serves a living demo: into an empty --data (default ./demo-data), it
 loads a generated cohort of the seed programme through the command handlers
@@ -76,6 +85,11 @@ it was left.`,
 	cmd.Flags().StringVar(&o.rsFile, "ruleset", "", "ruleset file (default: the shipped ruleset)")
 	cmd.Flags().DurationVar(&o.checkpointEvery, "checkpoint-every", 10*time.Second, "how often the views' checkpoint is saved while the log moves")
 	cmd.Flags().BoolVar(&o.demo, "demo", false, "serve a generated demo cohort (data in ./demo-data unless --data is given)")
+	cmd.Flags().StringVar(&o.oidc.Issuer, "oidc-issuer", e.getenv("GRADELOG_OIDC_ISSUER"), "OpenID Connect issuer of the institution's sign-in (env GRADELOG_OIDC_ISSUER); empty: none")
+	cmd.Flags().StringVar(&o.oidc.ClientID, "oidc-client-id", e.getenv("GRADELOG_OIDC_CLIENT_ID"), "OpenID Connect client id (env GRADELOG_OIDC_CLIENT_ID)")
+	cmd.Flags().StringVar(&o.oidc.RedirectURL, "oidc-redirect", e.getenv("GRADELOG_OIDC_REDIRECT"), "the sign-in's return URL, https://<host>/connexion/institution/retour (env GRADELOG_OIDC_REDIRECT)")
+	cmd.Flags().StringVar(&o.oidcName, "oidc-name", "l'institution", "the institution's name on the sign-in button")
+	o.oidc.ClientSecret = e.getenv("GRADELOG_OIDC_CLIENT_SECRET") // never a flag: flags show in ps
 	return cmd
 }
 
@@ -87,6 +101,8 @@ type serveOptions struct {
 	httpAddr, catFile, rsFile string
 	checkpointEvery           time.Duration
 	demo                      bool
+	oidc                      oidc.Config
+	oidcName                  string
 }
 
 func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
@@ -103,6 +119,16 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	key, err := auth.LoadOrCreateKey(lf.data)
 	if err != nil {
 		return err
+	}
+	local, err := accounts.Open(lf.data)
+	if err != nil {
+		return err
+	}
+	var provider *oidc.Provider
+	if o.oidc.Issuer != "" {
+		if provider, err = oidc.New(ctx, o.oidc); err != nil {
+			return err
+		}
 	}
 	opened, err := lf.open(ctx)
 	if err != nil {
@@ -138,9 +164,9 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 		return fmt.Errorf("publish catalog and ruleset: %w", err)
 	}
 
-	var accounts []web.Account
+	var demoAccounts []web.Account
 	if clock != nil {
-		if accounts, err = loadDemo(ctx, e, hs, clock); err != nil {
+		if demoAccounts, err = loadDemo(ctx, e, hs, clock); err != nil {
 			return err
 		}
 	}
@@ -153,21 +179,26 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("HTTP listen on %s: %w", o.httpAddr, err)
 	}
+	throttle := web.NewThrottle() // failed sign-ins, pages and API alike
 	srv := &http.Server{
-		Handler: web.New(web.Deps{Handlers: hs, Key: key, Now: now, Accounts: accounts,
-			API: httpapi.New(httpapi.Deps{Handlers: hs, Key: key, Now: now, Ready: func(ctx context.Context) error {
+		Handler: web.New(web.Deps{Handlers: hs, Key: key, Now: now, Accounts: demoAccounts,
+			Local: local, OIDC: provider, OIDCName: o.oidcName, Throttle: throttle,
+			API: httpapi.New(httpapi.Deps{Handlers: hs, Key: key, Now: now, Throttle: throttle, Ready: func(ctx context.Context) error {
 				if err := hs.Views.Err(); err != nil {
 					return err
 				}
 				return opened.log.CheckConfig(ctx)
 			}})}),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // an upload of the largest sheet on a slow line
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
 	printPublication(e.stdout, cat.Programme.Code, pub)
 	fmt.Fprintf(e.stdout, "gradelog: listening on http://%s\n", ln.Addr())
 	if clock != nil {
-		printAccounts(e.stdout, "http://"+ln.Addr().String(), accounts)
+		printAccounts(e.stdout, "http://"+ln.Addr().String(), demoAccounts)
 	}
 
 	errc := make(chan error, 1)
