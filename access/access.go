@@ -183,8 +183,9 @@ func in(id auth.Identity, g Grant, t Target) bool {
 	case Anywhere:
 		return true
 	case OwnProgramme:
-		// A student not yet admitted belongs to no programme: any
-		// secretariat may admit them.
+		// A registered student not yet admitted belongs to no programme:
+		// every secretariat may act on their record (read it, admit them
+		// to its programme).
 		return len(t.Programmes) == 0 && t.Student != "" || overlaps(id.Programmes, t.Programmes)
 	case OwnUE:
 		return overlaps(id.UEs, t.UEs)

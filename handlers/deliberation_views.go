@@ -141,6 +141,9 @@ func (hs *Handlers) WhatIf(ctx context.Context, id auth.Identity, ref Deliberati
 // deliberationReader waits for q.MinPosition, then refuses unless id may
 // read the deliberations of ref.
 func (hs *Handlers) deliberationReader(ctx context.Context, id auth.Identity, ref DeliberationRef, q ViewQuery) error {
+	if err := holds(id, access.ReadDeliberation); err != nil {
+		return err
+	}
 	if err := hs.reach(ctx, q); err != nil {
 		return err
 	}

@@ -79,8 +79,8 @@ type Code struct {
 }
 
 // Sheet returns a grade sheet: the students due on it, what they hold,
-// what is missing, their deadlines and the sheet's status. Teachers read
-// the sheets of their UEs; the secretariat, the jury and auditors any.
+// what is missing, their deadlines and the sheet's status, to whom the
+// access matrix lets read it (access.ReadSheet).
 func (hs *Handlers) Sheet(ctx context.Context, id auth.Identity, ref SheetRef) (Sheet, error) {
 	if err := hs.authorizeSheet(ctx, id, access.ReadSheet, ref); err != nil {
 		return Sheet{}, err

@@ -145,9 +145,8 @@ type StudentFile struct {
 	Version   uint64                      `json:"version"`
 }
 
-// Student returns a student's registration, admission and PAEs. A student
-// reads only their own; teachers, the secretariat, the jury and auditors
-// any.
+// Student returns a student's registration, admission and PAEs, to whom
+// the access matrix lets read them (access.ReadStudent).
 func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (StudentFile, error) {
 	mat = normMatricule(mat)
 	if err := hs.authorizeStudent(id, access.ReadStudent, mat); err != nil {
@@ -171,8 +170,8 @@ func (hs *Handlers) Student(ctx context.Context, id auth.Identity, mat string) (
 }
 
 // Students lists the registered students matching query (see
-// projections.Cohort.Directory), at most limit. Staff read the directory;
-// a student may not.
+// projections.Cohort.Directory), at most limit: the secretariat, the jury
+// and auditors (access.ListStudents).
 func (hs *Handlers) Students(ctx context.Context, id auth.Identity, query string, limit int, q ViewQuery) ([]projections.Entry, error) {
 	if err := authorize(id, access.ListStudents, access.Target{}); err != nil {
 		return nil, err

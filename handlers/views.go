@@ -130,6 +130,9 @@ func (hs *Handlers) History(ctx context.Context, id auth.Identity, mat string, q
 // and the facts that changed it (staff only; the zero to is now).
 func (hs *Handlers) Diff(ctx context.Context, id auth.Identity, mat string, from, to eventlog.Until, q ViewQuery) (projections.Diff, error) {
 	mat = normMatricule(mat)
+	if err := holds(id, access.CompareRecord); err != nil {
+		return projections.Diff{}, err
+	}
 	if err := hs.reach(ctx, q); err != nil {
 		return projections.Diff{}, err
 	}
@@ -169,6 +172,9 @@ func (hs *Handlers) checkFilter(f projections.HistoryFilter) error {
 // the jury, the secretariat and auditors read dossiers.
 func (hs *Handlers) Dossier(ctx context.Context, id auth.Identity, mat, year, session string, q ViewQuery) (projections.Dossier, error) {
 	mat = normMatricule(mat)
+	if err := holds(id, access.ReadDeliberation); err != nil {
+		return projections.Dossier{}, err
+	}
 	if err := hs.reach(ctx, q); err != nil {
 		return projections.Dossier{}, err
 	}
@@ -218,6 +224,9 @@ func (hs *Handlers) SheetStatuses(ctx context.Context, id auth.Identity, year, s
 // the last results in force were published (publication embargo): q is
 // bounded accordingly.
 func (hs *Handlers) viewable(ctx context.Context, id auth.Identity, mat string, q *ViewQuery) error {
+	if err := holds(id, access.ReadRecord); err != nil {
+		return err
+	}
 	if err := hs.reach(ctx, *q); err != nil {
 		return err
 	}

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,19 +54,9 @@ func (a *api) recordRefusedToken(r *http.Request, err error, locked bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
-	if rerr := a.Handlers.SignInRefused(ctx, "", "API token", clientAddr(r), why); rerr != nil {
+	if rerr := a.Handlers.SignInRefused(ctx, "", "API token", auth.ClientAddr(r), why); rerr != nil {
 		slog.Error("recording refused credentials", "route", r.Pattern, "err", rerr)
 	}
-}
-
-// clientAddr is the address the request came from (the proxy's, behind
-// one).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (a *api) authenticate(r *http.Request) (auth.Identity, error) {
@@ -98,18 +86,21 @@ func (a *api) read(fn endpoint) http.Handler {
 // bytes); on failure it has answered, and ok is false. Refused
 // credentials are throttled per client address and recorded.
 func (a *api) begin(w http.ResponseWriter, r *http.Request) (c *call, ok bool) {
-	from := "addr " + clientAddr(r)
-	if wait := a.Throttle.Wait(from, time.Now()); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
-		writeJSON(w, http.StatusTooManyRequests, problemBody{Error: fmt.Sprintf("too many refused credentials from this address; retry in %s", wait)})
-		return nil, false
-	}
 	id, err := a.authenticate(r)
-	if err != nil {
-		if a.Key != nil && !errors.Is(err, auth.ErrNoToken) {
-			locked := a.Throttle.Fail(from, time.Now())
-			a.recordRefusedToken(r, err, locked)
+	// A refused bearer token counts against the address, and is recorded
+	// until the address is throttled. An expired session cookie (the sheet
+	// page's script after hours) or no credentials at all is not an attempt
+	// on anything. Valid tokens are never throttled.
+	if err != nil && a.Key != nil && r.Header.Get("Authorization") != "" {
+		attempt, wait := a.Throttle.Begin(time.Now(), "addr "+auth.ClientAddr(r))
+		if attempt == nil {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+			writeJSON(w, http.StatusTooManyRequests, problemBody{Error: fmt.Sprintf("too many refused credentials from this address; retry in %s", wait)})
+			return nil, false
 		}
+		a.recordRefusedToken(r, err, attempt.Done(false, time.Now()))
+	}
+	if err != nil {
 		writeError(w, r, err)
 		return nil, false
 	}

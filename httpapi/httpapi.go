@@ -37,7 +37,7 @@ func New(d Deps) http.Handler {
 		a.Now = time.Now
 	}
 	if a.Throttle == nil {
-		a.Throttle = auth.NewThrottle(5, time.Minute)
+		a.Throttle = auth.DefaultThrottle()
 	}
 	mux := http.NewServeMux()
 	for _, r := range a.routes() {

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gradelog/gradelog/accounts"
 	"github.com/gradelog/gradelog/auth"
@@ -28,18 +29,22 @@ func (u *ui) showSignIn(w http.ResponseWriter, r *http.Request, status int, msg 
 		Data: map[string]any{"Next": next(r), "Local": u.Local != nil, "OIDC": u.OIDCName, "ID": r.PostFormValue("identifiant")}})
 }
 
-// next is where to go after signing in: a path of this site only.
+// next is where to go after signing in: a path of this site only (no
+// scheme, no host, no "//" or "/\\", no control character a browser would
+// strip into one).
 func next(r *http.Request) string {
 	s := r.FormValue("suite")
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") ||
+		strings.ContainsFunc(s, func(c rune) bool { return unicode.IsControl(c) || c == '\\' }) {
 		return "/"
 	}
 	return s
 }
 
 // signIn opens a session for a demo account, a local account's password
-// or the identity of a token. Failed passwords and tokens are throttled
-// per client address and per account, and recorded as refusals.
+// or the identity of a token. Passwords and tokens are throttled per
+// client address and per account, failures recorded as refusals.
 func (u *ui) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
@@ -56,13 +61,19 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request) {
 		u.showSignIn(w, r, http.StatusUnauthorized, "Compte de démonstration inconnu : "+acc+".")
 		return
 	}
-	from := clientAddr(r)
 	name := strings.TrimSpace(r.PostForm.Get("identifiant"))
-	keys := []string{"addr " + from}
-	if name != "" {
-		keys = append(keys, "account "+name)
+	account := "" // the account the attempt names, if it exists
+	if u.Local != nil {
+		if _, ok := u.Local.Get(name); ok {
+			account = name
+		}
 	}
-	if u.throttled(w, r, keys) {
+	keys := []string{"addr " + auth.ClientAddr(r)}
+	if account != "" {
+		keys = append(keys, "account "+account)
+	}
+	attempt, ok := u.begin(w, r, keys...)
+	if !ok {
 		return
 	}
 	var id auth.Identity
@@ -75,9 +86,22 @@ func (u *ui) signIn(w http.ResponseWriter, r *http.Request) {
 		id, err = u.Key.Verify(strings.TrimSpace(r.PostForm.Get("jeton")), u.Now())
 	}
 	if err != nil {
-		u.failSignIn(w, r, keys, name, method, err)
+		why := err.Error()
+		if attempt.Done(false, time.Now()) {
+			why += "; further attempts are throttled"
+		}
+		u.recordSignIn(r, account, method, why)
+		msg := "Identifiant ou mot de passe incorrect."
+		switch {
+		case errors.Is(err, accounts.ErrDisabled):
+			msg = "Ce compte est désactivé. Adressez-vous au secrétariat."
+		case method == "token":
+			msg = "Jeton refusé : " + err.Error() + ". Demandez un jeton à l'administrateur (gradelog token)."
+		}
+		u.showSignIn(w, r, http.StatusUnauthorized, msg)
 		return
 	}
+	attempt.Done(true, time.Now())
 	u.openSession(w, r, id)
 }
 
@@ -92,47 +116,17 @@ func (u *ui) openSession(w http.ResponseWriter, r *http.Request, id auth.Identit
 	http.Redirect(w, r, next(r), http.StatusSeeOther)
 }
 
-// throttled answers 429 when one of keys has failed too often lately.
-func (u *ui) throttled(w http.ResponseWriter, r *http.Request, keys []string) bool {
-	var wait time.Duration
-	for _, k := range keys {
-		wait = max(wait, u.Throttle.Wait(k, time.Now()))
-	}
-	if wait == 0 {
-		return false
+// begin starts a sign-in attempt under keys, or answers 429 when one of
+// them has failed too often lately.
+func (u *ui) begin(w http.ResponseWriter, r *http.Request, keys ...string) (*auth.Attempt, bool) {
+	attempt, wait := u.Throttle.Begin(time.Now(), keys...)
+	if attempt != nil {
+		return attempt, true
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 	u.showSignIn(w, r, http.StatusTooManyRequests,
 		fmt.Sprintf("Trop de tentatives de connexion échouées. Réessayez dans %s.", frenchWait(wait)))
-	return true
-}
-
-// failSignIn counts a failure against keys, records it and answers 401
-// without saying whether the account exists.
-func (u *ui) failSignIn(w http.ResponseWriter, r *http.Request, keys []string, name, method string, err error) {
-	locked := false
-	for _, k := range keys {
-		locked = u.Throttle.Fail(k, time.Now()) || locked
-	}
-	why := err.Error()
-	if locked {
-		why += "; further attempts are throttled"
-	}
-	account := ""
-	if u.Local != nil {
-		if _, ok := u.Local.Get(name); ok {
-			account = name
-		}
-	}
-	u.recordSignIn(r, account, method, why)
-	msg := "Identifiant ou mot de passe incorrect."
-	switch {
-	case errors.Is(err, accounts.ErrDisabled):
-		msg = "Ce compte est désactivé. Adressez-vous au secrétariat."
-	case method == "token":
-		msg = "Jeton refusé : " + err.Error() + ". Demandez un jeton à l'administrateur (gradelog token)."
-	}
-	u.showSignIn(w, r, http.StatusUnauthorized, msg)
+	return nil, false
 }
 
 // recordSignIn appends a refused sign-in to the security log, whatever
@@ -140,19 +134,9 @@ func (u *ui) failSignIn(w http.ResponseWriter, r *http.Request, keys []string, n
 func (u *ui) recordSignIn(r *http.Request, account, method, why string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
-	if err := u.Handlers.SignInRefused(ctx, account, method, clientAddr(r), why); err != nil {
+	if err := u.Handlers.SignInRefused(ctx, account, method, auth.ClientAddr(r), why); err != nil {
 		slog.Error("recording a refused sign-in", "method", method, "err", err)
 	}
-}
-
-// clientAddr is the address the request came from (the proxy's, behind
-// one).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // frenchWait says a wait in minutes, or seconds under one.

@@ -61,7 +61,7 @@ func signInSite(t *testing.T) (*site, *oidctest.Issuer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	throttle := web.NewThrottle()
+	throttle := auth.DefaultThrottle()
 	h = web.New(web.Deps{Handlers: env.Handlers, Key: key, Now: env.Clock.Now, Local: local, OIDC: provider, OIDCName: "HELMo", Throttle: throttle,
 		API: httpapi.New(httpapi.Deps{Handlers: env.Handlers, Key: key, Now: env.Clock.Now, Throttle: throttle})})
 	return &site{Env: env, t: t, URL: ts.URL, Key: key}, iss
@@ -113,6 +113,11 @@ func TestPasswordSignIn(t *testing.T) {
 		}
 	}
 
+	for _, away := range []string{"//attaquant.example", "/\t/attaquant.example", "/\\attaquant.example", "https://attaquant.example/"} {
+		if _, _, loc := s.anonymous().post("/connexion", url.Values{"identifiant": {"secr.dubois"}, "mot_de_passe": {goodPassword}, "suite": {away}}); loc != "/" {
+			t.Errorf("after signing in, suite=%q leads to %q, want /", away, loc)
+		}
+	}
 	if status, _, loc := u.post("/connexion", url.Values{"identifiant": {"secr.dubois"}, "mot_de_passe": {goodPassword}, "suite": {"/etudiants"}}); status != http.StatusSeeOther || loc != "/etudiants" {
 		t.Fatalf("right password: %d to %q", status, loc)
 	}
@@ -152,8 +157,10 @@ func TestSignInThrottled(t *testing.T) {
 		t.Fatalf("%d refused sign-ins recorded, %d lockouts; want 5 and 1", len(recs), locks)
 	}
 	// The API shares the throttle: the address is locked there too.
-	if status, body := u.get("/api/v1/students"); status != http.StatusTooManyRequests {
-		t.Fatalf("API after the lockout: %d %s", status, body)
+	req, _ = http.NewRequest("GET", s.URL+"/api/v1/students", nil)
+	req.Header.Set("Authorization", "Bearer not-a-token")
+	if status, body, _ := u.do(req); status != http.StatusTooManyRequests {
+		t.Fatalf("a refused token from the address after the lockout: %d %s", status, body)
 	}
 }
 
@@ -209,8 +216,15 @@ func TestInstitutionSignIn(t *testing.T) {
 		t.Fatalf("signed in by the institution, the sheets page does not name the teacher:\n%s", body)
 	}
 
+	// An issuer's error with no sign-in under way is anyone's text: not
+	// shown, not recorded.
+	status, body := s.anonymous().get("/connexion/institution/retour?error=access_denied&error_description=Appelez+le+0800+PHISH")
+	if status != http.StatusBadRequest || strings.Contains(body, "PHISH") || len(refusedSignIns(t, s)) != 0 {
+		t.Fatalf("forged issuer error: %d, recorded %d\n%s", status, len(refusedSignIns(t, s)), body)
+	}
+
 	iss.SignInAs(oidctest.User{Subject: "sub-inconnu", Email: "x@helmo.be", Name: "X", EmailVerified: true})
-	status, body := follow(s.anonymous(), "/connexion/institution")
+	status, body = follow(s.anonymous(), "/connexion/institution")
 	if status != http.StatusForbidden || !strings.Contains(body, "liée à aucun compte gradelog") {
 		t.Fatalf("unlinked identity: %d\n%s", status, body)
 	}

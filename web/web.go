@@ -63,7 +63,7 @@ func New(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	if d.Throttle == nil {
-		d.Throttle = NewThrottle()
+		d.Throttle = auth.DefaultThrottle()
 	}
 	u := &ui{Deps: d, pages: parsePages()}
 	mux := http.NewServeMux()
@@ -79,10 +79,6 @@ func New(d Deps) http.Handler {
 	// sign-in's) are refused before any handler runs.
 	return secure(http.NewCrossOriginProtection().Handler(mux))
 }
-
-// NewThrottle is the sign-in throttle: 5 failures per account or address,
-// then one attempt a minute.
-func NewThrottle() *auth.Throttle { return auth.NewThrottle(5, time.Minute) }
 
 type ui struct {
 	Deps

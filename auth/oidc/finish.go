@@ -28,6 +28,14 @@ func (p *Provider) Finish(w http.ResponseWriter, r *http.Request) (Claims, error
 		p.clearFlight(w, r)
 	}
 
+	// The state first: an error= without a sign-in under way is anyone's
+	// text, not the issuer's.
+	switch {
+	case !found:
+		return Claims{}, fmt.Errorf("oidc: no sign-in at %s under way in this browser (cookie missing or expired): %w", p.issuer, ErrState)
+	case !matches:
+		return Claims{}, fmt.Errorf("oidc: sign-in at %s: the state does not match this browser's: %w", p.issuer, ErrState)
+	}
 	if code := q.Get("error"); code != "" {
 		return Claims{}, &IssuerError{
 			Issuer:      p.issuer,
@@ -35,15 +43,9 @@ func (p *Provider) Finish(w http.ResponseWriter, r *http.Request) (Claims, error
 			Description: clip(redact(q.Get("error_description"), p.secret)),
 		}
 	}
-	switch {
-	case !found:
-		return Claims{}, fmt.Errorf("oidc: no sign-in at %s under way in this browser (cookie missing or expired): %w", p.issuer, ErrState)
-	case !matches:
-		return Claims{}, fmt.Errorf("oidc: sign-in at %s: the state does not match this browser's: %w", p.issuer, ErrState)
-	}
 	// RFC 9207: an issuer that names itself must be ours (mix-up attacks).
 	if iss := q.Get("iss"); iss != "" && iss != p.issuer {
-		return Claims{}, fmt.Errorf("oidc: sign-in at %s answered by another issuer %q", p.issuer, clip(iss))
+		return Claims{}, fmt.Errorf("oidc: sign-in at %s answered by another issuer", p.issuer)
 	}
 	code := q.Get("code")
 	if code == "" {

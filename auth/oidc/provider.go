@@ -18,7 +18,7 @@ type Config struct {
 	Issuer       string // e.g. https://login.example.be/realms/helmo
 	ClientID     string
 	ClientSecret string   // empty for a public client (PKCE only)
-	RedirectURL  string   // e.g. https://gradelog.example.be/connexion/oidc/retour
+	RedirectURL  string   // e.g. https://gradelog.example.be/connexion/institution/retour
 	Scopes       []string // added to "openid", "email", "profile"
 }
 

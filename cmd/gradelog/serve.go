@@ -179,7 +179,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("HTTP listen on %s: %w", o.httpAddr, err)
 	}
-	throttle := web.NewThrottle() // failed sign-ins, pages and API alike
+	throttle := auth.DefaultThrottle() // failed sign-ins, pages and API alike
 	srv := &http.Server{
 		Handler: web.New(web.Deps{Handlers: hs, Key: key, Now: now, Accounts: demoAccounts,
 			Local: local, OIDC: provider, OIDCName: o.oidcName, Throttle: throttle,
