@@ -143,15 +143,44 @@ func TestRolesAddUp(t *testing.T) {
 }
 
 // TestStudentWithoutProgramme: a registered student not yet admitted
-// belongs to no programme; any secretariat may admit them, none may act on
-// a target with no programme and no student.
+// belongs to no programme (the target handlers build for their record);
+// any secretariat may read it, none may act on a target with no programme
+// and no student.
 func TestStudentWithoutProgramme(t *testing.T) {
 	secr := columns[1].id
-	if d := Check(secr, AdmitStudent, Target{Student: "S3"}); d != nil {
-		t.Fatalf("admitting a student with no programme: %v", d)
+	if d := Check(secr, ReadStudent, Target{Student: "S3"}); d != nil {
+		t.Fatalf("reading a student with no programme: %v", d)
 	}
 	if d := Check(secr, ScheduleSession, Target{}); d == nil {
 		t.Fatal("a session of no programme: allowed")
+	}
+}
+
+// TestEachScopeReadsItsFact: a target holding only the fact a scope
+// needs lets the grant in, and the same target without it does not (the
+// inside target of TestEveryCell holds every fact at once).
+func TestEachScopeReadsItsFact(t *testing.T) {
+	j := inside.Juries
+	for _, c := range []struct {
+		who    int // column
+		a      Action
+		only   Target
+		denied Target
+	}{
+		{0, WriteSheet, Target{UEs: []string{"1/8"}}, Target{Programmes: []string{"MIAS"}, Student: "S1", Juries: j}},
+		{1, ReopenSheet, Target{Programmes: []string{"MIAS"}}, Target{UEs: []string{"1/8"}, Juries: j, Programmes: []string{"ASSI"}}},
+		{2, Decide, Target{Juries: j}, Target{Programmes: []string{"MIAS"}, UEs: []string{"1/8"}, Student: "S1"}},
+		{3, OpenDeliberation, Target{Juries: j}, Target{Programmes: []string{"MIAS"}, Juries: beyond.Juries}},
+		{4, DecideAppeal, Target{Juries: j}, Target{Programmes: []string{"MIAS"}, Student: "S1", Juries: beyond.Juries}},
+		{6, ReadRecord, Target{Student: "S1"}, Target{Programmes: []string{"MIAS"}, UEs: []string{"1/8"}, Juries: j}},
+	} {
+		id := columns[c.who].id
+		if d := Check(id, c.a, c.only); d != nil {
+			t.Errorf("%s by %s on only its fact: %v", c.a, columns[c.who].name, d)
+		}
+		if d := Check(id, c.a, c.denied); d == nil {
+			t.Errorf("%s by %s on every fact but its own: allowed", c.a, columns[c.who].name)
+		}
 	}
 }
 

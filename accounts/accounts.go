@@ -99,8 +99,9 @@ func (a Account) clone() Account {
 // its OIDC link. It normalises the roles, UEs and programmes (no repeats)
 // and the e-mail (trimmed).
 func (a *Account) check() error {
-	a.Roles, a.UEs, a.Programmes = dedup(a.Roles), dedup(a.UEs), dedup(a.Programmes)
-	if err := a.Identity().Validate(); err != nil {
+	id := a.Identity().Normalized()
+	a.Roles, a.UEs, a.Programmes = id.Roles, id.UEs, id.Programmes
+	if err := id.Validate(); err != nil {
 		return fmt.Errorf("account: %w", err)
 	}
 	if a.PasswordHash != "" {
@@ -113,16 +114,6 @@ func (a *Account) check() error {
 	}
 	a.Email = strings.TrimSpace(a.Email)
 	return nil
-}
-
-func dedup(s []string) []string {
-	var out []string
-	for _, v := range s {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // Password length bounds of CheckPassword.

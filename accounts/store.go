@@ -308,26 +308,24 @@ func (s *Store) SetPassword(id, password string) error {
 	if err != nil {
 		return err
 	}
-	return s.update(func(byID map[string]Account) error {
-		a, ok := byID[id]
-		if !ok {
-			return s.notFound(id)
-		}
-		a.PasswordHash, a.Updated = h, now()
-		byID[id] = a
-		return nil
-	})
+	return s.modify(id, func(a *Account) { a.PasswordHash = h })
 }
 
 // Disable disables (or, with disabled false, enables) account id and
 // saves. A disabled account cannot sign in, by password or OIDC.
 func (s *Store) Disable(id string, disabled bool) error {
+	return s.modify(id, func(a *Account) { a.Disabled = disabled })
+}
+
+// modify changes account id with change, stamps it updated and saves.
+func (s *Store) modify(id string, change func(*Account)) error {
 	return s.update(func(byID map[string]Account) error {
 		a, ok := byID[id]
 		if !ok {
 			return s.notFound(id)
 		}
-		a.Disabled, a.Updated = disabled, now()
+		change(&a)
+		a.Updated = now()
 		byID[id] = a
 		return nil
 	})

@@ -231,7 +231,7 @@ func (k *Key) Mint(id Identity, now time.Time, ttl time.Duration) (string, error
 	if ttl <= 0 {
 		return "", fmt.Errorf("token lifetime %s is not positive", ttl)
 	}
-	id.Roles, id.UEs, id.Programmes = dedup(id.Roles), dedup(id.UEs), dedup(id.Programmes)
+	id = id.Normalized()
 	if err := id.Validate(); err != nil {
 		return "", err
 	}
@@ -253,6 +253,13 @@ func (k *Key) Mint(id Identity, now time.Time, ttl time.Duration) (string, error
 		return "", fmt.Errorf("sign token: %w", err)
 	}
 	return s, nil
+}
+
+// Normalized is id with its roles, UEs and programmes without repeats, in
+// order: what a token or an account holds.
+func (id Identity) Normalized() Identity {
+	id.Roles, id.UEs, id.Programmes = dedup(id.Roles), dedup(id.UEs), dedup(id.Programmes)
+	return id
 }
 
 // dedup returns s without repeated elements, in order.

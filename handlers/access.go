@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/gradelog/gradelog/access"
 	"github.com/gradelog/gradelog/auth"
@@ -67,26 +68,19 @@ func (hs *Handlers) studentTarget(mat string) access.Target {
 	if !ok {
 		return t
 	}
-	add := func(list *[]string, v string) {
-		for _, x := range *list {
-			if x == v {
-				return
-			}
-		}
-		*list = append(*list, v)
-	}
 	if s.Admission != nil {
-		add(&t.Programmes, s.Admission.Programme)
+		t.Programmes = append(t.Programmes, s.Admission.Programme)
 	}
 	for year, p := range s.PAEs {
-		add(&t.Programmes, p.Programme)
-		for _, ue := range p.UEs {
-			add(&t.UEs, ue)
-		}
+		t.Programmes = append(t.Programmes, p.Programme)
+		t.UEs = append(t.UEs, p.UEs...)
 		if j, ok := hs.Cohort.Jury(p.Programme, year); ok {
 			t.Juries = append(t.Juries, juryOf(j))
 		}
 	}
+	slices.Sort(t.Programmes) // once each, as a refusal names them
+	slices.Sort(t.UEs)
+	t.Programmes, t.UEs = slices.Compact(t.Programmes), slices.Compact(t.UEs)
 	return t
 }
 

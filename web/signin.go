@@ -26,7 +26,7 @@ func (u *ui) signInPage(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) showSignIn(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	u.write(w, status, "signin", view{Title: "Connexion", Message: msg, Accounts: u.Accounts,
-		Data: map[string]any{"Next": next(r), "Local": u.Local != nil, "OIDC": u.OIDCName, "ID": r.PostFormValue("identifiant")}})
+		Data: map[string]any{"Next": next(r), "Local": u.Local != nil && u.Local.Len() > 0, "OIDC": u.OIDCName, "ID": r.PostFormValue("identifiant")}})
 }
 
 // next is where to go after signing in: a path of this site only (no
