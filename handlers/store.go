@@ -113,14 +113,16 @@ func execute[S state](ctx context.Context, hs *Handlers, a events.AggregateID, k
 // settle waits until the registry holds what a command wrote, so that the
 // next command, from anyone, is checked against it (read your writes). The
 // write is done whatever the wait gives: a registry that stays behind
-// fails the next command that needs it instead.
+// fails the next command that needs it instead. The wait ends as soon as
+// the registry counts as stalled (behind, applying nothing for its
+// runner's StallAfter): writes do not queue behind a stalled consumer.
 func (hs *Handlers) settle(ctx context.Context, got eventlog.Appended) {
 	if len(got.Records) == 0 || hs.Views == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
 	defer cancel()
-	_ = hs.Views.WaitFor(ctx, got.Records[len(got.Records)-1].Position)
+	_ = hs.Views.Settle(ctx, got.Records[len(got.Records)-1].Position)
 }
 
 // maxAttempts bounds how often a decision is retaken after a conflict.

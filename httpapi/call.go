@@ -113,7 +113,8 @@ func (a *api) begin(w http.ResponseWriter, r *http.Request) (c *call, ok bool) {
 }
 
 // respond writes an endpoint's answer, or its error; a refusal for want
-// of a right is recorded first (handlers.Refused).
+// of a right is recorded first (handlers.Refused). Every answer says how
+// far the views stand behind the log (lagHeaders).
 func (a *api) respond(w http.ResponseWriter, c *call, rep reply, err error) {
 	if err != nil {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 10*time.Second)
@@ -121,10 +122,26 @@ func (a *api) respond(w http.ResponseWriter, c *call, rep reply, err error) {
 		if rerr := a.Handlers.Refused(ctx, c.id, c.r.Pattern, c.r.URL.Path, err); rerr != nil {
 			slog.Error("recording a refused attempt", "route", c.r.Pattern, "err", rerr)
 		}
+		a.lagHeaders(w)
 		writeError(w, c.r, err)
 		return
 	}
+	a.lagHeaders(w)
 	writeReply(w, rep)
+}
+
+// lagHeaders sets, beside the Gradelog-Position a view answer carries
+// (writeReply), the log's last position as this server knows it
+// (Gradelog-Log-Position) and how many of its records the views have not
+// applied yet (Gradelog-Behind), taken when the answer is written: after
+// any wait for min_position.
+func (a *api) lagHeaders(w http.ResponseWriter) {
+	if a.Handlers == nil || a.Handlers.Views == nil {
+		return
+	}
+	lag := a.Handlers.Views.Lag()
+	w.Header().Set("Gradelog-Log-Position", strconv.FormatUint(lag.Log, 10))
+	w.Header().Set("Gradelog-Behind", strconv.FormatUint(lag.Behind, 10))
 }
 
 // write serves a command. With an Idempotency-Key, a retry gets the first

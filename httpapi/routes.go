@@ -19,7 +19,7 @@ const whatIf = deliberation + "/what-if"
 func (a *api) routes() []route {
 	return []route{
 		{"GET", "/healthz", http.HandlerFunc(handleHealthz)},
-		{"GET", "/readyz", handleReadyz(a.Ready)},
+		{"GET", "/readyz", handleReadyz(a.Ready, a.lag)},
 		{"GET", "/api/v1/openapi.yaml", http.HandlerFunc(handleOpenAPI)},
 
 		{"GET", "/api/v1/students", a.read(a.students)},
