@@ -12,6 +12,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 	_ "time/tzdata" // deadlines are days in Europe/Brussels wherever the server runs
@@ -54,11 +55,22 @@ func (hs *Handlers) now() time.Time {
 
 // catchUp waits for the registry to hold every record the log holds now:
 // a check that refuses on the registry's word first makes sure it is not
-// behind.
+// behind. Views that are stalled (behind, applying nothing) refuse the
+// command at once with Unavailable, naming how far behind they are,
+// instead of holding it for catchUpTimeout.
 func (hs *Handlers) catchUp(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
 	defer cancel()
-	return hs.Views.CatchUp(ctx)
+	last, err := hs.Log.LastPosition(ctx)
+	if err != nil {
+		return err
+	}
+	if err := hs.Views.Settle(ctx, last); err != nil {
+		lag := hs.Views.Lag()
+		return &Refusal{Reason: Unavailable, Problems: []Problem{{Field: "views", Value: fmt.Sprintf("position %d, %d records behind the log", lag.Views, lag.Behind),
+			Rule: fmt.Sprintf("a command is checked against views holding every record of the log: %v", err)}}}
+	}
+	return nil
 }
 
 // catchUpTimeout bounds the wait for the registry: a registry that stays

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,6 +201,18 @@ func TestStalledViews(t *testing.T) {
 	if lv := ready.Views; ready.Status != "ready" || lv.Views != start || lv.Log != last || lv.Behind != last-start || !lv.Stalled ||
 		lv.BehindSince.IsZero() || time.Since(lv.BehindSince) < stallAfter {
 		t.Errorf("/readyz stalled: %+v", ready)
+	}
+
+	// A command checked against the views (a submission needs the sheet's
+	// students) is refused at once with 503, naming how far behind they
+	// are, and writes nothing.
+	t0 = time.Now()
+	refused := b.do("POST", "/api/v1/sheets/"+y+"/Q1/1/4/submit", prof14, map[string]any{})
+	if took := time.Since(t0); refused.status != 503 || took > 3*time.Second || !strings.Contains(string(refused.body), "records behind the log") {
+		t.Errorf("a submission on stalled views answered %d after %s, want 503 at once naming the lag\n%s", refused.status, took, refused.body)
+	}
+	if got, err := v.Log.LastPosition(t.Context()); err != nil || got != last {
+		t.Errorf("the refused submission moved the log to %d (%v), want %d", got, err, last)
 	}
 
 	r := <-unreached
