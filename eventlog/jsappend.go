@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
@@ -77,14 +76,9 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 // prepare validates req, builds the records with their hash chain and the
 // messages that carry them.
 func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, error) {
-	if err := req.Aggregate.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
-	}
-	if n := len(req.Events); n == 0 || n > MaxBatch {
-		return nil, nil, fmt.Errorf("%w: %d events for %s (1 to %d per append)", ErrBadRequest, n, req.Aggregate, MaxBatch)
-	}
-	if (req.Head.Version == 0) != (req.Head.Hash == "") {
-		return nil, nil, fmt.Errorf("%w: head %+v of %s: a version needs its hash and only a new aggregate has neither", ErrBadRequest, req.Head, req.Aggregate)
+	records, err := BuildRecords(req, l.cfg.Now())
+	if err != nil {
+		return nil, nil, err
 	}
 	subject := l.subj.of(req.Aggregate)
 	expectSubject, expectSeq := "", req.Head.Version
@@ -95,20 +89,9 @@ func (l *JetStream) prepare(req AppendRequest) ([]events.Record, []*nats.Msg, er
 		}
 		expectSubject, expectSeq = s, req.Boundary.Position
 	}
-	key := req.Key
-	if key == "" {
-		key = uuid.NewString() // still makes this call's own retries idempotent
-	}
-	now := l.cfg.Now()
-	prev := req.Head.Hash
-	records := make([]events.Record, len(req.Events))
-	msgs := make([]*nats.Msg, len(req.Events))
-	for i, p := range req.Events {
-		r, err := events.Encode(req.Aggregate, p, now, key, prev)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
-		}
-		records[i], prev = r, r.Hash
+	key := records[0].IdempotencyKey
+	msgs := make([]*nats.Msg, len(records))
+	for i, r := range records {
 		m := &nats.Msg{Subject: subject, Data: r.Data, Header: nats.Header{}}
 		m.Header.Set(hdrType, r.Type)
 		m.Header.Set(hdrSchema, strconv.Itoa(r.Schema))
