@@ -28,6 +28,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newAccountCmd(e),
 		newRebuildCmd(e),
 		newVerifyCmd(e),
+		newMirrorCmd(e),
 	)
 	root.AddCommand(newClientCmds(e)...)
 	root.AddCommand(newViewCmds(e)...)
