@@ -38,11 +38,13 @@ type Record struct {
 	ID        uuid.UUID
 	Aggregate AggregateID
 	// Position is the record's place in the whole log (the JetStream stream
-	// sequence); it orders every record and is what projections checkpoint.
+	// sequence, the EventStoreDB commit position in $all); it orders every
+	// record and is what projections checkpoint.
 	Position uint64
 	// Version is the aggregate's version after this record, as the backend
 	// counts it; it is what an append's expectation names. On JetStream it
-	// equals Position; on EventStoreDB it is the stream revision.
+	// equals Position; on EventStoreDB it is the stream revision plus one
+	// (so that the zero head still means a new aggregate).
 	Version       uint64
 	Type          string
 	Schema        int // the schema version the record was written with
