@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/esdb"
 	"github.com/gradelog/gradelog/eventlog/filelog"
 	"github.com/gradelog/gradelog/mirror"
 )
@@ -21,6 +22,8 @@ type mirrorFlags struct {
 	log      logFlags
 	from, to string
 	batch    int
+	// esdbTimeout bounds the wait for an EventStoreDB server.
+	esdbTimeout time.Duration
 }
 
 func newMirrorCmd(e *env) *cobra.Command {
@@ -39,7 +42,7 @@ SPEC is one of:
               while --data or --nats names the other side)
   file:PATH   a file bundle: one JSON line per record with its exact bytes
               (base64), its source position and hash; created if absent
-  esdb://...  EventStoreDB (not wired yet)
+  esdb://...  EventStoreDB (a connection string; streams gradelog-<aggregate>)
 
 The source is read from its first record and every aggregate's hash chain is
 recomputed; a break stops the mirror before the broken record (exit status
@@ -66,6 +69,7 @@ personal data of every student: store and move it as such.`,
 	f := cmd.Flags()
 	f.StringVar(&mf.from, "from", "", "the log to copy: nats, nats:DIR or file:PATH")
 	f.StringVar(&mf.to, "to", "", "where to copy it: nats, nats:DIR or file:PATH (empty, or an earlier mirror of the same log)")
+	f.DurationVar(&mf.esdbTimeout, "esdb-connect-timeout", 10*time.Second, "how long to try to reach an EventStoreDB server")
 	f.IntVar(&mf.batch, "batch", 500, fmt.Sprintf("records per import (at most %d)", eventlog.MaxBatch))
 	_ = cmd.MarkFlagRequired("from")
 	_ = cmd.MarkFlagRequired("to")
@@ -81,7 +85,8 @@ type endpoint struct {
 }
 
 // openEndpoint opens spec as the source (from) or the destination.
-func openEndpoint(ctx context.Context, e *env, spec string, lf *logFlags, from bool) (*endpoint, error) {
+func openEndpoint(ctx context.Context, e *env, spec string, mf *mirrorFlags, from bool) (*endpoint, error) {
+	lf := &mf.log
 	flag := "--to"
 	if from {
 		flag = "--from"
@@ -126,10 +131,19 @@ func openEndpoint(ctx context.Context, e *env, spec string, lf *logFlags, from b
 		}
 		return &endpoint{where: "file bundle " + rest, src: b, dst: b, close: func() { b.Close() }}, nil
 	case "esdb", "esdb+discover":
-		// The EventStoreDB backend is opened here, from the connection
-		// string spec ("esdb://host:2113?tls=..."): its log is both a
-		// Source and a Sink.
-		return nil, fmt.Errorf("%s %s: esdb backend: not wired yet", flag, spec)
+		// The connection string is the spec ("esdb://host:2113?tls=..."):
+		// the log is both a Source and a Sink.
+		l, err := esdb.Open(ctx, spec, esdb.Options{ConnectTimeout: mf.esdbTimeout})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", flag, err)
+		}
+		if from {
+			if last, err := l.LastPosition(ctx); err != nil || last == 0 {
+				l.Close()
+				return nil, fmt.Errorf("%s %s: no gradelog records to mirror (%v)", flag, redactURLs(spec), err)
+			}
+		}
+		return &endpoint{where: "EventStoreDB at " + redactURLs(spec), src: l, dst: l, close: func() { l.Close() }}, nil
 	}
 	return nil, fmt.Errorf("%s %q: not a log: give nats, nats:DIR, file:PATH or esdb://...", flag, spec)
 }
@@ -138,12 +152,12 @@ func runMirror(ctx context.Context, e *env, mf *mirrorFlags) error {
 	if s := sameStore(mf.from, &mf.log); s != "" && s == sameStore(mf.to, &mf.log) {
 		return fmt.Errorf("--from %s and --to %s are the same log (%s)", mf.from, mf.to, s)
 	}
-	src, err := openEndpoint(ctx, e, mf.from, &mf.log, true)
+	src, err := openEndpoint(ctx, e, mf.from, mf, true)
 	if err != nil {
 		return err
 	}
 	defer src.close()
-	dst, err := openEndpoint(ctx, e, mf.to, &mf.log, false)
+	dst, err := openEndpoint(ctx, e, mf.to, mf, false)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func TestMirrorCommand(t *testing.T) {
 	}{
 		{[]string{"--data", data, "--from", "nats", "--to", "nats:" + data}, "are the same log"},
 		{[]string{"--data", data, "--from", "file:" + bundle, "--to", "nats"}, "not written by a mirror"},
-		{[]string{"--from", "file:" + bundle, "--to", "esdb://localhost:2113?tls=false"}, "esdb backend: not wired yet"},
+		{[]string{"--from", "file:" + bundle, "--to", "esdb://admin:secret@127.0.0.1:1?tls=false", "--esdb-connect-timeout", "1s"}, "127.0.0.1:1"},
 		{[]string{"--from", "nats:" + filepath.Join(files, "none"), "--to", "file:" + filepath.Join(files, "x.jsonl")}, "no event log in"},
 		{[]string{"--from", "s3://bucket", "--to", "file:" + filepath.Join(files, "x.jsonl")}, "give nats, nats:DIR, file:PATH or esdb://"},
 	}
@@ -129,6 +129,9 @@ func TestMirrorCommand(t *testing.T) {
 		out, errOut, err := mirrorIn(t, r.args...)
 		if err == nil || !strings.Contains(err.Error(), r.want) {
 			t.Errorf("mirror %v: %v, want an error saying %q\n%s%s", r.args, err, r.want, out, errOut)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("mirror %v: the error shows the password: %v", r.args, err)
 		}
 	}
 }

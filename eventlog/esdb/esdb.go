@@ -75,9 +75,15 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the client's log lines; nil discards them.
 	Logger func(level, format string, args ...any)
+	// ConnectTimeout bounds how long Open tries to reach the server,
+	// whatever its context; default 10 s.
+	ConnectTimeout time.Duration
 }
 
 func (o *Options) defaults() {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
 	if o.Prefix == "" {
 		o.Prefix = DefaultPrefix
 	}
@@ -138,6 +144,8 @@ func Open(ctx context.Context, connection string, opt Options) (*Log, error) {
 		return nil, fmt.Errorf("eventstoredb connection string %s: %s", red.url, red.text(err.Error()))
 	}
 	l := &Log{cfg: *cfg, opt: opt, names: names{opt.Prefix}, where: red.url, cli: cli}
+	ctx, cancel := context.WithTimeout(ctx, opt.ConnectTimeout)
+	defer cancel()
 	var last error // the most telling transient failure
 	for attempt := 0; ; attempt++ {
 		err = l.once(ctx, l.probe(ctx))
