@@ -332,6 +332,8 @@ func (c *client) printError(ae *apiError) {
 	switch {
 	case ae.status == http.StatusUnauthorized:
 		fmt.Fprintln(w, `the token was not accepted: mint one with "gradelog token" using the --data directory of "gradelog serve"`)
+	case ae.status == http.StatusInsufficientStorage:
+		fmt.Fprintln(w, "nothing was written; the operator must give the event log more room (the stream's max bytes, or disk) before this can be retried")
 	case ae.status >= 500 && c.key != "":
 		fmt.Fprintf(w, "re-run with --idempotency-key %s to retry safely\n", c.key)
 	}

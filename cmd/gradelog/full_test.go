@@ -82,7 +82,8 @@ func TestFullLog(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := map[string]string{"GRADELOG_SERVER": url, "GRADELOG_TOKEN": token}
 	err := run(context.Background(), []string{"sheet", "import", clientYear, "Q2", "1/9", file}, func(k string) string { return env[k] }, &out, &errOut)
-	if err == nil || !strings.Contains(errOut.String(), "507 Insufficient Storage") || !strings.Contains(errOut.String(), "the event log is full") {
+	if err == nil || !strings.Contains(errOut.String(), "507 Insufficient Storage") || !strings.Contains(errOut.String(), "the event log is full") ||
+		!strings.Contains(errOut.String(), "more room") || strings.Contains(errOut.String(), "retry safely") {
 		t.Fatalf("CLI import on a full log: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
 	t.Logf("CLI: %s", strings.TrimSpace(errOut.String()))

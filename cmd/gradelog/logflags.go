@@ -138,7 +138,24 @@ func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
 		closeServer()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	return &openedLog{log: l, where: where, embedded: embedded, close: func() { nc.Drain(); closeServer() }}, nil
+	return &openedLog{log: l, where: where, embedded: embedded, close: func() { drain(nc); closeServer() }}, nil
+}
+
+// drain flushes and closes nc, and waits (a few seconds at most) until it
+// is closed: Drain alone returns at once, and a server shut down under a
+// draining connection makes it print errors.
+func drain(nc *nats.Conn) {
+	closed := make(chan struct{})
+	nc.SetClosedHandler(func(*nats.Conn) { close(closed) })
+	if err := nc.Drain(); err != nil {
+		nc.Close()
+		return
+	}
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		nc.Close()
+	}
 }
 
 // embeddedOptions configure the embedded server, and auth is how gradelog
