@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/esdb"
 	"github.com/gradelog/gradelog/internal/natsembed"
 )
 
@@ -23,18 +24,21 @@ import (
 // embedded server by default, or an external NATS cluster. Passwords are
 // never printed: not in errors, not as a flag's default in --help.
 type logFlags struct {
-	data       string
-	natsURL    string
-	creds      string
-	nkey       string
-	user       string
-	password   string
-	tlsCA      string
-	tlsCert    string
-	tlsKey     string
-	replicas   int
-	fastSync   bool
-	natsListen string
+	data    string
+	natsURL string
+	esdbURL string // an EventStoreDB connection string instead of NATS
+	// esdbTimeout bounds the wait for an EventStoreDB server.
+	esdbTimeout time.Duration
+	creds       string
+	nkey        string
+	user        string
+	password    string
+	tlsCA       string
+	tlsCert     string
+	tlsKey      string
+	replicas    int
+	fastSync    bool
+	natsListen  string
 	// The embedded server's credentials and TLS when it listens.
 	listenUser, listenPassword  string
 	listenTLSCert, listenTLSKey string
@@ -64,6 +68,9 @@ func (f *logFlags) bind(fs *pflag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&f.listenTLSCert, "nats-listen-tls-cert", "", "embedded server: TLS certificate for --nats-listen")
 	fs.StringVar(&f.listenTLSKey, "nats-listen-tls-key", "", "embedded server: TLS key for --nats-listen")
 	fs.Int64Var(&f.maxBytes, "max-bytes", 0, "storage limit of a new stream in bytes (0: unlimited)")
+	f.esdbURL = getenv("GRADELOG_ESDB_URL")
+	fs.DurationVar(&f.esdbTimeout, "esdb-connect-timeout", 10*time.Second, "how long to try to reach the EventStoreDB server")
+	fs.Var(secret{&f.esdbURL}, "esdb", "EventStoreDB connection string (esdb://host:2113?tls=...) to use instead of NATS; prefer env GRADELOG_ESDB_URL, which may hold a password")
 }
 
 // secret is a string flag whose value is never shown: pflag prints a
@@ -76,17 +83,24 @@ func (s secret) Type() string       { return "string" }
 
 // openedLog is an event log and how to release it.
 type openedLog struct {
-	log      *eventlog.JetStream
+	log      backend
 	where    string         // for messages: "embedded NATS, data in ./data" or the URLs, without passwords
 	embedded *server.Server // the embedded server, nil on a cluster
 	close    func()
+}
+
+// backend is what commands need of a log: the log itself, and a sink
+// for gradelog mirror. JetStream and EventStoreDB are both.
+type backend interface {
+	eventlog.Log
+	eventlog.Sink
 }
 
 // openExisting opens a log that must already exist: an offline command
 // (rebuild, verify) on a mistyped --data would otherwise create an empty
 // one and find nothing wrong with it.
 func (f *logFlags) openExisting(ctx context.Context) (*openedLog, error) {
-	if f.natsURL == "" {
+	if f.natsURL == "" && f.esdbURL == "" {
 		if _, err := os.Stat(filepath.Join(f.data, "nats")); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no event log in %s (no %s): is --data the directory of serve?", f.data, filepath.Join(f.data, "nats"))
 		}
@@ -95,6 +109,9 @@ func (f *logFlags) openExisting(ctx context.Context) (*openedLog, error) {
 }
 
 func (f *logFlags) open(ctx context.Context) (*openedLog, error) {
+	if f.esdbURL != "" {
+		return f.openESDB(ctx)
+	}
 	var nc *nats.Conn
 	var where string
 	var embedded *server.Server
@@ -156,6 +173,18 @@ func drain(nc *nats.Conn) {
 	case <-time.After(5 * time.Second):
 		nc.Close()
 	}
+}
+
+// openESDB opens the EventStoreDB log of --esdb.
+func (f *logFlags) openESDB(ctx context.Context) (*openedLog, error) {
+	if f.natsURL != "" {
+		return nil, errors.New("--esdb and --nats (or GRADELOG_ESDB_URL and GRADELOG_NATS_URL) name two event logs: give one")
+	}
+	l, err := esdb.Open(ctx, f.esdbURL, esdb.Options{Now: f.now, ConnectTimeout: f.esdbTimeout})
+	if err != nil {
+		return nil, err
+	}
+	return &openedLog{log: l, where: "EventStoreDB at " + redactURLs(f.esdbURL), close: func() { l.Close() }}, nil
 }
 
 // embeddedOptions configure the embedded server, and auth is how gradelog

@@ -22,8 +22,6 @@ type mirrorFlags struct {
 	log      logFlags
 	from, to string
 	batch    int
-	// esdbTimeout bounds the wait for an EventStoreDB server.
-	esdbTimeout time.Duration
 }
 
 func newMirrorCmd(e *env) *cobra.Command {
@@ -69,7 +67,6 @@ personal data of every student: store and move it as such.`,
 	f := cmd.Flags()
 	f.StringVar(&mf.from, "from", "", "the log to copy: nats, nats:DIR or file:PATH")
 	f.StringVar(&mf.to, "to", "", "where to copy it: nats, nats:DIR or file:PATH (empty, or an earlier mirror of the same log)")
-	f.DurationVar(&mf.esdbTimeout, "esdb-connect-timeout", 10*time.Second, "how long to try to reach an EventStoreDB server")
 	f.IntVar(&mf.batch, "batch", 500, fmt.Sprintf("records per import (at most %d)", eventlog.MaxBatch))
 	_ = cmd.MarkFlagRequired("from")
 	_ = cmd.MarkFlagRequired("to")
@@ -133,7 +130,7 @@ func openEndpoint(ctx context.Context, e *env, spec string, mf *mirrorFlags, fro
 	case "esdb", "esdb+discover":
 		// The connection string is the spec ("esdb://host:2113?tls=..."):
 		// the log is both a Source and a Sink.
-		l, err := esdb.Open(ctx, spec, esdb.Options{ConnectTimeout: mf.esdbTimeout})
+		l, err := esdb.Open(ctx, spec, esdb.Options{ConnectTimeout: lf.esdbTimeout})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", flag, err)
 		}
