@@ -170,7 +170,13 @@ func (l *JetStream) alreadyRecorded(ctx context.Context, a events.AggregateID, k
 	return Appended{Records: mine, AlreadyRecorded: true}, nil
 }
 
+// lastSeq is the stream sequence of the last message on subject, 0 if
+// none. A replicated stream's leader answers (a direct get may meet a
+// follower that has not applied the last acknowledged append yet).
 func (l *JetStream) lastSeq(ctx context.Context, subject string) (uint64, error) {
+	if l.replicated() {
+		return l.leaderLast(ctx, subject)
+	}
 	m, err := l.stream.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return 0, nil

@@ -42,7 +42,7 @@ func (l *JetStream) readAt(ctx context.Context, pos uint64) (events.Record, erro
 	if pos == 0 {
 		return events.Record{}, fmt.Errorf("%w: position 0 holds no record", ErrBadRequest)
 	}
-	m, err := l.stream.GetMsg(ctx, pos)
+	m, err := l.msgAt(ctx, pos)
 	if err != nil {
 		return events.Record{}, fmt.Errorf("read position %d: %w", pos, err)
 	}
