@@ -179,7 +179,7 @@ func BenchmarkAppendBatch(b *testing.B) {
 // depend on how writes were synced, and filling 1M events with a sync per
 // batch would only cost time. The sub-benchmark repeats with -count.
 func BenchmarkReplay(b *testing.B) {
-	n := benchraw.Events(b)
+	n := benchraw.Events(b, testing.Short())
 	env := benchraw.New(b, b.TempDir(), true)
 	ctx := benchraw.Ctx(b)
 	start := time.Now()

@@ -41,7 +41,7 @@ const (
 func BenchmarkVerify(b *testing.B) {
 	n := verifyEvents
 	if os.Getenv("GRADELOG_BENCH_EVENTS") != "" {
-		n = benchraw.Events(b)
+		n = benchraw.Events(b, testing.Short())
 	}
 	env := benchraw.New(b, b.TempDir(), true)
 	ctx := benchraw.Ctx(b)

@@ -34,7 +34,7 @@ import (
 // same stream and only counting. One op = one full pass. It also reports
 // the heap a rebuilt cohort holds per student-year (B/student-year).
 func BenchmarkRebuild(b *testing.B) {
-	n := benchraw.Events(b)
+	n := benchraw.Events(b, testing.Short())
 	env := benchraw.New(b, b.TempDir(), true)
 	ctx := benchraw.Ctx(b)
 	students := n / eventsPerStudent

@@ -29,6 +29,7 @@ func newRootCmd(e *env) *cobra.Command {
 		newRebuildCmd(e),
 		newVerifyCmd(e),
 		newMirrorCmd(e),
+		newBenchCmd(e),
 	)
 	root.AddCommand(newClientCmds(e)...)
 	root.AddCommand(newViewCmds(e)...)

@@ -14,6 +14,10 @@
 //	raw-<unit>    the raw rate
 //	ns/op         our time per operation (overrides the default, which
 //	              would count both sides)
+//
+// The same code measures for `go test -bench` and for `gradelog bench`:
+// it asks its caller for TB and B, which *testing.T and *testing.B
+// satisfy, and so does Run, the harness that runs it outside a test.
 package benchraw
 
 import (
@@ -22,7 +26,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,7 +36,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
-	"github.com/gradelog/gradelog/internal/natstest"
+	"github.com/gradelog/gradelog/internal/natsembed"
 )
 
 const (
@@ -43,6 +46,28 @@ const (
 	// Rounds is how many times Measure alternates the two sides.
 	Rounds = 4
 )
+
+// TB is what the measuring code needs of its caller: *testing.T and
+// *testing.B have it, and so does Run. Fatal and Fatalf are called only
+// from the goroutine running the test or workload; concurrent workers
+// report errors through FirstErr instead.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+	Failed() bool
+}
+
+// B is a TB that times and reports: *testing.B, or a Run.
+type B interface {
+	TB
+	ResetTimer()
+	StartTimer()
+	StopTimer()
+	FailNow()
+	ReportMetric(n float64, unit string)
+}
 
 // Env is one embedded server with our log and a raw stream side by side.
 type Env struct {
@@ -54,18 +79,39 @@ type Env struct {
 // New starts a server on dir (fast skips the fsync per write; the default,
 // like production, syncs every write before acknowledging it) and opens
 // both streams on it.
-func New(tb testing.TB, dir string, fast bool) *Env {
+func New(tb TB, dir string, fast bool) *Env {
 	tb.Helper()
-	s := natstest.ServerIn(tb, dir, fast)
-	ctx := Ctx(tb)
-	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(tb, s), eventlog.JetStreamConfig{})
+	return NewWith(tb, dir, fast, eventlog.JetStreamConfig{})
+}
+
+// NewWith is New with our log opened with cfg (its clock, say); the raw
+// stream takes cfg's stream settings under its own name and prefix.
+func NewWith(tb TB, dir string, fast bool, cfg eventlog.JetStreamConfig) *Env {
+	tb.Helper()
+	s, err := natsembed.Start(natsembed.Options{Dir: dir, FastSync: fast})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rawNC := natstest.Conn(tb, s)
+	tb.Cleanup(s.Shutdown)
+	conn := func(name string) *nats.Conn {
+		nc, err := natsembed.Connect(s, name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(nc.Close)
+		return nc
+	}
+	ctx := Ctx(tb)
+	l, err := eventlog.OpenJetStream(ctx, conn("benchraw-ours"), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rawNC := conn("benchraw-raw")
 	// The raw stream: same configuration (file, R1, dedup window, atomic
 	// publish, append-only), created the same way.
-	if _, err := eventlog.OpenJetStream(ctx, rawNC, eventlog.JetStreamConfig{Stream: Stream, Prefix: Prefix}); err != nil {
+	rawCfg := cfg
+	rawCfg.Stream, rawCfg.Prefix, rawCfg.Now = Stream, Prefix, nil
+	if _, err := eventlog.OpenJetStream(ctx, rawNC, rawCfg); err != nil {
 		tb.Fatal(err)
 	}
 	js, err := jetstream.New(rawNC)
@@ -76,7 +122,7 @@ func New(tb testing.TB, dir string, fast bool) *Env {
 }
 
 // Ctx is a context cancelled when the test or benchmark ends.
-func Ctx(tb testing.TB) context.Context {
+func Ctx(tb TB) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	return ctx
@@ -88,7 +134,7 @@ func Subject(a events.AggregateID) string { return Prefix + "." + string(a) }
 // Envelope is the bytes the raw side publishes for p: its encoding as the
 // next event of an existing aggregate a, with an idempotency key and a
 // previous hash, the same size as what our log stores for it.
-func Envelope(tb testing.TB, a events.AggregateID, p events.Pending) []byte {
+func Envelope(tb TB, a events.AggregateID, p events.Pending) []byte {
 	tb.Helper()
 	prev := events.HashOf([]byte("previous record"))
 	r, err := events.Encode(a, p, time.Now(), uuid.NewString(), prev)
@@ -121,7 +167,7 @@ func (e *Env) PublishBatch(ctx context.Context, subject string, data []byte, n i
 // which side goes first, and returns the time each side took. raw and ours
 // run operations [lo, hi). It resets the benchmark timer before the first
 // round and stops it after the last: prepare everything before calling it.
-func Measure(b *testing.B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.Duration) {
+func Measure(b B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.Duration) {
 	b.Helper()
 	rounds := min(n, Rounds)
 	b.ResetTimer()
@@ -152,7 +198,7 @@ func Measure(b *testing.B, n int, raw, ours func(lo, hi int)) (rawD, oursD time.
 // then raw(i) and ours(i) run timed, alternating which goes first, then the
 // function prepare returned (if not nil) runs untimed, to release what
 // operation i held.
-func MeasureEach(b *testing.B, n int, prepare func(i int) (release func()), raw, ours func(i int)) (rawD, oursD time.Duration) {
+func MeasureEach(b B, n int, prepare func(i int) (release func()), raw, ours func(i int)) (rawD, oursD time.Duration) {
 	b.Helper()
 	b.ResetTimer()
 	b.StopTimer()
@@ -184,7 +230,7 @@ func MeasureEach(b *testing.B, n int, prepare func(i int) (release func()), raw,
 
 // Report reports the rates of both sides over evs units (events, marks)
 // done in ops operations: x-raw, unit ("events/s"), "raw-"+unit and ns/op.
-func Report(b *testing.B, unit string, ops, evs int, rawD, oursD time.Duration) {
+func Report(b B, unit string, ops, evs int, rawD, oursD time.Duration) {
 	ours := float64(evs) / oursD.Seconds()
 	raw := float64(evs) / rawD.Seconds()
 	b.ReportMetric(ours/raw, "x-raw")
@@ -242,7 +288,7 @@ func FanOut(workers, lo, hi int, op func(w int) error) error {
 // Drain reads our whole stream ("GRADELOG") with an ordered consumer that
 // only counts the messages, on the raw side's connection: the ceiling of a
 // replay.
-func Drain(tb testing.TB, ctx context.Context, js jetstream.JetStream) int {
+func Drain(tb TB, ctx context.Context, js jetstream.JetStream) int {
 	tb.Helper()
 	s, err := js.Stream(ctx, "GRADELOG")
 	if err != nil {
@@ -273,16 +319,17 @@ func Drain(tb testing.TB, ctx context.Context, js jetstream.JetStream) int {
 }
 
 // Events is the size of the log a replay or rebuild benchmark fills:
-// GRADELOG_BENCH_EVENTS, else 1,000,000 (100,000 with -short).
-func Events(b *testing.B) int {
+// GRADELOG_BENCH_EVENTS, else 1,000,000 (100,000 when short: pass
+// testing.Short()).
+func Events(tb TB, short bool) int {
 	if v := os.Getenv("GRADELOG_BENCH_EVENTS"); v != "" {
 		n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
 		if err != nil || n < 1 {
-			b.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
+			tb.Fatalf("GRADELOG_BENCH_EVENTS=%q: want a positive number", v)
 		}
 		return n
 	}
-	if testing.Short() {
+	if short {
 		return 100_000
 	}
 	return 1_000_000
@@ -291,7 +338,7 @@ func Events(b *testing.B) int {
 // Gets fetches the records at positions of stream s with direct gets, 16
 // in flight, as eventlog.ReadAt does, without decoding: the raw ceiling of
 // a reconstruction that reads them.
-func Gets(tb testing.TB, ctx context.Context, s jetstream.Stream, positions []uint64) {
+func Gets(tb TB, ctx context.Context, s jetstream.Stream, positions []uint64) {
 	next := make(chan uint64)
 	var wg sync.WaitGroup
 	var fe FirstErr
