@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sync"
 
 	es "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -213,35 +212,11 @@ func readAll(ctx context.Context, c *es.Client, dir es.Direction, from es.AllPos
 	}
 }
 
-// readAtInFlight bounds the reads one ReadAt keeps in flight.
-const readAtInFlight = 16
-
 // ReadAt implements eventlog.Log: $all read forwards from each position,
-// one event, which must be a record of the log at exactly that position.
-// The reads are in flight together and the answers land in order.
+// one event, which must be a record of the log at exactly that position
+// (eventlog.Parallel keeps the reads in flight together).
 func (l *Log) ReadAt(ctx context.Context, positions []uint64) ([]events.Record, error) {
-	out := make([]events.Record, len(positions))
-	errs := make([]error, len(positions))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(readAtInFlight, len(positions)) {
-		wg.Go(func() {
-			for i := range next {
-				out[i], errs[i] = l.readAt(ctx, positions[i])
-			}
-		})
-	}
-	for i := range positions {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return eventlog.Parallel(len(positions), func(i int) (events.Record, error) { return l.readAt(ctx, positions[i]) })
 }
 
 func (l *Log) readAt(ctx context.Context, pos uint64) (events.Record, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	es "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -99,37 +98,26 @@ func (l *Log) heads(ctx context.Context, recs []eventlog.Stored) (map[events.Agg
 			list = append(list, r.Aggregate)
 		}
 	}
-	got := make([]head, len(list))
-	errs := make([]error, len(list))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(readAtInFlight, len(list)) {
-		wg.Go(func() {
-			for i := range next {
-				stream := l.names.stream(list[i])
-				errs[i] = l.do(ctx, func(c *es.Client) error {
-					e, err := lastOfStream(ctx, c, stream)
-					if err == nil && e != nil {
-						got[i] = head{hash: events.HashOf(e.Data), version: e.EventNumber + 1}
-					}
-					return err
-				})
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("import: last record of %s (stream %s): %w", list[i], stream, errs[i])
-				}
+	got, err := eventlog.Parallel(len(list), func(i int) (head, error) {
+		stream := l.names.stream(list[i])
+		var h head
+		err := l.do(ctx, func(c *es.Client) error {
+			e, err := lastOfStream(ctx, c, stream)
+			if err == nil && e != nil {
+				h = head{hash: events.HashOf(e.Data), version: e.EventNumber + 1}
 			}
+			return err
 		})
+		if err != nil {
+			return head{}, fmt.Errorf("import: last record of %s (stream %s): %w", list[i], stream, err)
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for i := range list {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	out := make(map[events.AggregateID]head, len(list))
 	for i, a := range list {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		out[a] = got[i]
 	}
 	return out, nil
