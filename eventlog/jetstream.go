@@ -65,7 +65,7 @@ func openStream(ctx context.Context, js jetstream.JetStream, cfg JetStreamConfig
 // CheckConfig reads the stream's configuration from the server and returns
 // an ErrRelaxed error naming every setting that is not append-only.
 func (l *JetStream) CheckConfig(ctx context.Context) error {
-	info, err := l.stream.Info(ctx)
+	info, err := l.info(ctx)
 	if err != nil {
 		return fmt.Errorf("read configuration of stream %q: %w", l.cfg.Stream, err)
 	}
@@ -77,11 +77,18 @@ func (l *JetStream) CheckConfig(ctx context.Context) error {
 
 // LastPosition returns the stream's last sequence.
 func (l *JetStream) LastPosition(ctx context.Context) (uint64, error) {
-	info, err := l.stream.Info(ctx)
+	info, err := l.info(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("stream %q info: %w", l.cfg.Stream, err)
 	}
 	return info.State.LastSeq, nil
+}
+
+// info reads the stream's information, asking again (every infoAttempt,
+// for up to infoLimit) when a request goes unanswered (a stream leader
+// being elected) instead of waiting out ctx.
+func (l *JetStream) info(ctx context.Context) (*jetstream.StreamInfo, error) {
+	return again(ctx, infoAttempt, infoLimit, func(ctx context.Context) (*jetstream.StreamInfo, error) { return l.stream.Info(ctx) })
 }
 
 // transient reports whether err may go away by itself (a leader election,
@@ -102,6 +109,34 @@ func transient(err error) bool {
 	return errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
 		errors.Is(err, nats.ErrConnectionReconnecting)
+}
+
+const (
+	infoAttempt = 2 * time.Second
+	infoLimit   = 30 * time.Second
+)
+
+// again calls fn until it succeeds, each call with a deadline of `each`:
+// a request that goes unanswered (a node lost, a leader being elected)
+// is sent again instead of waiting out ctx. It backs off between calls,
+// and gives up on an error that is not transient, when ctx ends, or once
+// fn has failed for `limit`.
+func again[T any](ctx context.Context, each, limit time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	var since time.Time
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, each)
+		v, err := fn(actx)
+		cancel()
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return v, err
+		}
+		if since.IsZero() {
+			since = time.Now()
+		} else if time.Since(since) > limit {
+			return v, fmt.Errorf("no answer for %v: %w", limit, err)
+		}
+		sleep(ctx, backoff(attempt))
+	}
 }
 
 func backoff(attempt int) time.Duration {

@@ -22,7 +22,9 @@ import (
 // message id (10201), so one id per batch deduplicates it, and the server
 // tracks one id instead of hundreds. Transient failures (leader change, lost
 // acknowledgement) are retried with the same bytes until ctx ends, which is
-// safe: the expectation and the key make a retry land at most once.
+// safe: the expectation and the key make a retry land at most once. So is,
+// for up to unchangedRetry, a refusal of the expectation while the
+// aggregate is still at it (a new leader's, see unchangedError).
 func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, error) {
 	records, msgs, err := l.prepare(req)
 	if err != nil {
@@ -37,10 +39,18 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 			return Appended{}, err
 		}
 		if current != req.Head.Version {
-			return l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+			got, err := l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+			if u := (*unchangedError)(nil); errors.As(err, &u) {
+				// The boundary has not moved but the aggregate is not at
+				// the head: the request contradicts itself.
+				err = &ConflictError{Aggregate: req.Aggregate, Expected: req.Head.Version, Current: current}
+			}
+			return got, err
 		}
 	}
 	unreachableSince := time.Time{}
+	var unchangedSince time.Time // since when the stream has refused an expectation that still holds
+	unchanged := 0               // how many times it has
 	for attempt := 0; ; attempt++ {
 		first, dup, err := l.publish(ctx, msgs)
 		switch {
@@ -57,7 +67,33 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 			}
 			return got, err
 		case isCode(err, 10071, 10164):
-			return l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+			got, cerr := l.conflict(ctx, req, records[0].IdempotencyKey, len(records))
+			u := (*unchangedError)(nil)
+			if !errors.As(cerr, &u) {
+				return got, cerr
+			}
+			// Refused as stale, yet nothing has been written on the
+			// subject since the decision: not a conflict (see
+			// unchangedError). The same bytes go again, with the same
+			// Nats-Msg-Id, so still at most once.
+			unchanged++
+			u.refusal, u.attempts = err, unchanged
+			if unchangedSince.IsZero() {
+				unchangedSince = time.Now()
+			}
+			u.since = time.Since(unchangedSince)
+			if u.since > unchangedRetry && u.current < u.expected {
+				// The leader never caught up with the head: a head
+				// this aggregate never had.
+				return Appended{}, &ConflictError{Aggregate: req.Aggregate, Expected: u.expected, Current: u.current}
+			}
+			if u.since > unchangedRetry || ctx.Err() != nil {
+				return Appended{}, fmt.Errorf("append to %s: %w", req.Aggregate, u)
+			}
+			// What is in process usually lands within milliseconds;
+			// it may be another writer's append, and then the next
+			// attempt is the conflict.
+			sleep(ctx, staleBackoff(unchanged+1))
 		case isFull(err):
 			return Appended{}, fmt.Errorf("%w: append to %s refused: %v", ErrFull, req.Aggregate, err)
 		case errors.Is(err, nats.ErrNoResponders) && !unreachableSince.IsZero() && time.Since(unreachableSince) > 10*time.Second:
@@ -131,17 +167,19 @@ func (l *JetStream) publish(ctx context.Context, msgs []*nats.Msg) (uint64, bool
 	return ack.Sequence - uint64(len(msgs)) + 1, false, nil
 }
 
-// conflict resolves a stale expectation: if this key's records landed after
-// the head (a retry of an append whose acknowledgement was lost), they are
-// returned as already recorded; otherwise it is a *ConflictError.
+// conflict resolves an expectation the stream refused (10071, 10164). If
+// the aggregate (or boundary) is not past the version the append expected,
+// nothing was written there since the decision, neither by this append
+// nor by anyone else: an *unchangedError, not a conflict. Otherwise, if
+// this key's records landed after the head (a retry of an append whose
+// acknowledgement was lost), they are returned as already recorded; else
+// it is a *ConflictError.
+//
+// The current version is read first, from the stream leader: if the
+// records of an earlier attempt of this append land after that read, the
+// version read is still the expected one and the append is retried (and
+// deduplicated), instead of being taken for someone else's write.
 func (l *JetStream) conflict(ctx context.Context, req AppendRequest, key string, n int) (Appended, error) {
-	got, err := l.alreadyRecorded(ctx, req.Aggregate, key, n, req.Head.Version)
-	if err == nil {
-		return got, nil
-	}
-	if !errors.Is(err, errNotRecorded) {
-		return Appended{}, fmt.Errorf("append to %s met a conflict and could not tell whether it had landed: %w", req.Aggregate, err)
-	}
 	subject, expected := l.subj.of(req.Aggregate), req.Head.Version
 	if req.Boundary != nil {
 		subject, _ = l.subj.boundary(req.Boundary.Pattern, req.Aggregate)
@@ -149,10 +187,46 @@ func (l *JetStream) conflict(ctx context.Context, req AppendRequest, key string,
 	}
 	current, err := l.lastSeq(ctx, subject)
 	if err != nil {
-		return Appended{}, err
+		return Appended{}, fmt.Errorf("append to %s met a conflict and could not read the current version: %w", req.Aggregate, err)
+	}
+	if current <= expected {
+		return Appended{}, &unchangedError{subject: subject, expected: expected, current: current}
+	}
+	got, err := l.alreadyRecorded(ctx, req.Aggregate, key, n, req.Head.Version)
+	if err == nil {
+		return got, nil
+	}
+	if !errors.Is(err, errNotRecorded) {
+		return Appended{}, fmt.Errorf("append to %s met a conflict and could not tell whether it had landed: %w", req.Aggregate, err)
 	}
 	return Appended{}, &ConflictError{Aggregate: req.Aggregate, Expected: expected, Current: current}
 }
+
+// unchangedRetry is how long an append refused as stale while the
+// aggregate is still at its expected version is sent again.
+const unchangedRetry = 10 * time.Second
+
+// unchangedError: the stream refused an append's expectation ("wrong last
+// sequence"), but its leader holds the subject at the expected version
+// (or behind it). That happens right after a stream leader change: a new
+// leader refuses while an earlier attempt of the same append is still in
+// process (10164), or checks against a store that has not applied every
+// acknowledged record yet. Nothing was written there since the decision:
+// it is not a conflict, and the append is sent again.
+type unchangedError struct {
+	subject           string
+	expected, current uint64
+	refusal           error // the server's last answer
+	attempts          int
+	since             time.Duration
+}
+
+func (e *unchangedError) Error() string {
+	return fmt.Sprintf("refused as stale %d times over %v although %s is still at the expected version %d (the leader holds %d): %v",
+		e.attempts, e.since.Round(time.Millisecond), e.subject, e.expected, e.current, e.refusal)
+}
+
+func (e *unchangedError) Unwrap() error { return e.refusal }
 
 var errNotRecorded = errors.New("not recorded")
 

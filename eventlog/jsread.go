@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -290,104 +291,268 @@ func first(v []string) string {
 	return v[0]
 }
 
-// Scan implements Log with an ordered consumer starting after `after`. The
-// consumer pulls a bounded number of messages ahead of fn.
+// Scan implements Log with a chain of consumers, each reading from
+// where the last one stopped. It works like nats.go's ordered consumer
+// (an unreplicated, in-memory consumer without acks, replaced when it
+// fails) but keeps every request to the server under a short deadline and
+// ends with ctx: the ordered consumer sends its first creation request
+// with the caller's context, which after a node loss can go unanswered
+// until that context ends, and retries a failed consumer inside Next
+// without looking at the context at all.
+//
+// A consumer is replaced, after a short backoff, when its creation fails
+// or goes unanswered for scanAttempt, when its idle heartbeats stop
+// (its node died: 2*scanHeartbeat), when the server deletes it, when a
+// delivery is lost (its consumer sequence skips), or when it delivers
+// nothing for scanStall although the next record is in the stream (its
+// replica lags). The next consumer starts right after the last record
+// handed to fn: nothing is skipped, nothing delivered twice. A live scan
+// keeps going until ctx ends; a bounded one gives up when it has not
+// delivered a record for scanGiveUp.
 func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(Stored) error) error {
-	var end uint64
+	s := &scanner{l: l, live: live, prefix: rand.Text()}
 	if !live {
-		last, err := l.LastPosition(ctx)
+		last, err := l.LastPosition(ctx) // asked again while unanswered
 		if err != nil {
-			return err
+			return fmt.Errorf("scan from position %d: %w", after+1, err)
 		}
 		if last <= after {
 			return nil
 		}
-		end = last
+		s.end = last
 	}
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if after > 0 {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: after + 1}
-	}
-	cons, err := l.js.OrderedConsumer(ctx, l.cfg.Stream, cfg)
-	if err != nil {
-		return fmt.Errorf("scan from position %d: %w", after+1, err)
-	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-	if err != nil {
-		return fmt.Errorf("scan from position %d: %w", after+1, err)
-	}
-	defer it.Stop()
-	// The stream refuses deletes, so its sequences have no holes: a
-	// sequence the consumer skips is a record the server cannot read (its
-	// checksum failed). A bounded scan delivers the rest and then names
-	// them (MissingError).
-	var missing MissingError
-	var next atomic.Uint64
-	next.Store(after + 1)
+	s.next.Store(after + 1)
 	scanCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !live {
-		go l.watch(scanCtx, &next, cancel)
+	go s.watch(scanCtx, cancel)
+	progress := time.Now() // when a record was last delivered (or the scan began)
+	for attempt := 0; ; attempt++ {
+		from := s.next.Load()
+		done, err := s.consume(scanCtx, fn)
+		switch {
+		case done:
+			return err
+		case errors.Is(context.Cause(scanCtx), ErrMissing):
+			s.missing.add(s.next.Load(), s.end)
+			return &s.missing
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, jetstream.ErrConnectionClosed) || !s.retryable(err):
+			return fmt.Errorf("scan from position %d: %w", s.next.Load(), err)
+		}
+		if s.next.Load() != from {
+			progress, attempt = time.Now(), 0
+		} else if !live && time.Since(progress) > scanGiveUp {
+			return fmt.Errorf("scan: no record delivered from position %d for %v: %w", from, time.Since(progress).Round(time.Second), err)
+		}
+		sleep(scanCtx, backoff(attempt))
 	}
+}
+
+// The deadlines of a scan.
+const (
+	// scanAttempt bounds one request creating a consumer.
+	scanAttempt = 2 * time.Second
+	// scanHeartbeat is the consumer's idle heartbeat: a consumer that
+	// sends none for twice as long is gone (its node died) and replaced.
+	scanHeartbeat = 2 * time.Second
+	// scanStall: a consumer that has delivered nothing for this long
+	// while the next record is in the stream is replaced.
+	scanStall = 10 * time.Second
+	// scanGiveUp: a bounded scan that has delivered nothing for this long,
+	// its consumers failing, fails.
+	scanGiveUp = 30 * time.Second
+	// scanInactive: the server deletes a consumer that nobody has pulled
+	// from for this long (one whose creation was not answered, or whose
+	// scan ended without deleting it).
+	scanInactive = 2 * time.Minute
+	// stallWait is how often a scan checks that it is still moving.
+	stallWait = 2 * time.Second
+)
+
+// errStalled ends a consumer that delivers nothing although the next
+// record is in the stream.
+var errStalled = errors.New("the consumer delivers nothing although the next record is in the stream")
+
+// errLostDelivery ends a consumer whose delivery sequence skipped: a
+// message was lost on the way (a reconnection, a slow client).
+var errLostDelivery = errors.New("a delivery was lost")
+
+// scanner is the state of one Scan, across its consumers.
+type scanner struct {
+	l      *JetStream
+	live   bool
+	end    uint64 // a bounded scan ends after this position
+	prefix string // of its consumers' names
+	serial int
+	// next is the first position not handed to fn yet.
+	next    atomic.Uint64
+	missing MissingError
+	// busy: fn is at work (the scan is not waiting on the server).
+	busy atomic.Bool
+	// stop ends the current consumer (the watch's errStalled).
+	stop atomic.Pointer[context.CancelCauseFunc]
+}
+
+// retryable reports whether a consumer that ended with err is worth
+// replacing: it failed while reading, or its creation failed transiently
+// (no answer, or the cluster's "unavailable" 5xx while it elects and
+// places). A creation refused otherwise (no such stream, a bad
+// configuration) is not tried again.
+func (s *scanner) retryable(err error) bool {
+	var ce *consumerError
+	if !errors.As(err, &ce) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return transient(ce.err) || errors.As(ce.err, &apiErr) && apiErr.Code >= 500
+}
+
+// consumerError is a consumer's creation failing.
+type consumerError struct {
+	from uint64
+	err  error
+}
+
+func (e *consumerError) Error() string {
+	return fmt.Sprintf("create a consumer from position %d: %v", e.from, e.err)
+}
+
+func (e *consumerError) Unwrap() error { return e.err }
+
+// consume creates a consumer starting at s.next and hands its records to
+// fn until the scan is done (bounded scan finished, fn failed: done) or
+// the consumer fails (not done: err says why, and s.next is where the
+// next consumer starts).
+func (s *scanner) consume(ctx context.Context, fn func(Stored) error) (done bool, err error) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	s.stop.Store(&stop)
+	from := s.next.Load()
+	s.serial++
+	name := fmt.Sprintf("%s_%d", s.prefix, s.serial)
+	cctx, cancel := context.WithTimeout(ctx, scanAttempt)
+	cons, err := s.l.js.CreateOrUpdateConsumer(cctx, s.l.cfg.Stream, jetstream.ConsumerConfig{
+		Name:              name,
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       from,
+		AckPolicy:         jetstream.AckNonePolicy,
+		Replicas:          1,
+		MemoryStorage:     true,
+		InactiveThreshold: scanInactive,
+	})
+	cancel()
+	// Deleted when done with, or if created after all although its
+	// creation went unanswered.
+	defer s.l.dropConsumer(name)
+	if err != nil {
+		if c := context.Cause(ctx); errors.Is(c, errStalled) {
+			return false, c
+		}
+		return false, &consumerError{from, err}
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024), jetstream.PullHeartbeat(scanHeartbeat),
+		jetstream.WithMessagesErrOnMissingHeartbeat(true))
+	if err != nil {
+		return false, fmt.Errorf("consumer %s: %w", name, err)
+	}
+	defer it.Stop()
+	var delivered uint64 // the consumer's own sequence, without gaps
 	for {
-		m, err := it.Next(jetstream.NextContext(scanCtx))
+		m, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
-			if errors.Is(context.Cause(scanCtx), ErrMissing) {
-				missing.add(next.Load(), end)
-				return &missing
+			if c := context.Cause(ctx); errors.Is(c, errStalled) {
+				err = c
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("scan: %w", err)
+			return false, fmt.Errorf("consumer %s, from position %d: %w", name, s.next.Load(), err)
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return fmt.Errorf("scan: metadata: %w", err)
+			return false, fmt.Errorf("consumer %s: metadata: %w", name, err)
 		}
+		if md.Sequence.Consumer != delivered+1 {
+			return false, fmt.Errorf("consumer %s, delivery %d after %d: %w", name, md.Sequence.Consumer, delivered, errLostDelivery)
+		}
+		delivered = md.Sequence.Consumer
 		seq := md.Sequence.Stream
-		if n := next.Load(); seq > n {
-			missing.add(n, seq-1)
+		n := s.next.Load()
+		if seq < n {
+			continue // handed to fn already (not expected of a fresh consumer)
 		}
-		next.Store(seq + 1)
-		if err := fn(l.stored(m.Subject(), seq, m.Headers(), m.Data())); err != nil {
-			return err
+		// The stream refuses deletes, so its sequences have no holes: a
+		// sequence the consumer skips is a record the server cannot read
+		// (its checksum failed). A bounded scan delivers the rest and then
+		// names them (MissingError).
+		if seq > n {
+			s.missing.add(n, seq-1)
 		}
-		if !live && seq >= end {
-			if len(missing.Ranges) > 0 {
-				return &missing
+		s.next.Store(seq + 1)
+		s.busy.Store(true)
+		err = fn(s.l.stored(m.Subject(), seq, m.Headers(), m.Data()))
+		s.busy.Store(false)
+		if err != nil {
+			return true, err
+		}
+		if !s.live && seq >= s.end {
+			if len(s.missing.Ranges) > 0 {
+				return true, &s.missing
 			}
-			return nil
+			return true, nil
 		}
 	}
 }
 
-// stallWait is how long a bounded scan waits for its next record before
-// checking whether the store can deliver it at all.
-const stallWait = 2 * time.Second
+// dropConsumer deletes a scan's consumer in the background: the scan does
+// not wait for it, and a consumer left behind (its node down) is deleted
+// by the server after scanInactive anyway.
+func (l *JetStream) dropConsumer(name string) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = l.js.DeleteConsumer(ctx, l.cfg.Stream, name)
+	}()
+}
 
-// watch ends a bounded scan (cancel with ErrMissing) when it has waited
-// stallWait for its next record and the store holds no readable record
-// there: the consumer would wait for it forever. A slow consumer is left
-// alone.
-func (l *JetStream) watch(ctx context.Context, next *atomic.Uint64, cancel context.CancelCauseFunc) {
+// watch checks every stallWait that the scan moves. When it has waited for
+// its next record for stallWait, it asks the store for it: a bounded scan
+// whose next record the store holds but cannot read is ended with
+// ErrMissing (its consumer would wait for it forever); a consumer that has
+// delivered nothing for scanStall while the record is there is replaced
+// (errStalled). A live scan waiting for new records is left alone, and so
+// is a slow fn (the scan is not waiting on the server then).
+func (s *scanner) watch(ctx context.Context, cancel context.CancelCauseFunc) {
 	t := time.NewTicker(stallWait)
 	defer t.Stop()
-	seen := next.Load()
+	seen, since := s.next.Load(), time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		n := next.Load()
-		if n != seen {
-			seen = n
+		n := s.next.Load()
+		if n != seen || s.busy.Load() {
+			seen, since = n, time.Now()
 			continue
 		}
-		if _, err := l.msgAt(ctx, n); errors.Is(err, jetstream.ErrMsgNotFound) {
+		stalled := time.Since(since) >= scanStall
+		if s.live && !stalled {
+			continue
+		}
+		if stalled {
+			since = time.Now()
+		}
+		gctx, gcancel := context.WithTimeout(ctx, 2*stallWait+scanAttempt)
+		_, err := s.l.msgAt(gctx, n)
+		gcancel()
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound) && !s.live:
 			cancel(ErrMissing)
 			return
+		case err == nil && stalled:
+			if stop := s.stop.Load(); stop != nil {
+				(*stop)(errStalled)
+			}
 		}
 	}
 }

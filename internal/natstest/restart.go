@@ -35,6 +35,7 @@ type ProcessCluster struct {
 	Nodes  []*Node
 	tb     testing.TB
 	helper string
+	nc     *nats.Conn // MetaLeader's
 }
 
 // Node is one server of a ProcessCluster.
@@ -196,6 +197,31 @@ func (c *ProcessCluster) start(i int) {
 	}
 }
 
+// subjMetaLeader is where the node that is JetStream's meta leader
+// answers with its name.
+const subjMetaLeader = "natstest.metaleader"
+
+// MetaLeader is the name of the node that is JetStream's meta leader
+// (the one that creates consumers and streams), waiting up to limit for
+// one to be elected.
+func (c *ProcessCluster) MetaLeader(limit time.Duration) string {
+	c.tb.Helper()
+	if c.nc == nil {
+		c.nc = c.Conn()
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		m, err := c.nc.Request(subjMetaLeader, nil, time.Second)
+		if err == nil {
+			return string(m.Data)
+		}
+		if time.Now().After(deadline) {
+			c.tb.Fatalf("natstest: no JetStream meta leader after %v: %v", limit, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // waitMetaLeader waits until JetStream answers (a meta leader is elected).
 func (c *ProcessCluster) waitMetaLeader(limit time.Duration) {
 	c.tb.Helper()
@@ -264,8 +290,24 @@ func RunNode(t *testing.T) {
 	if err := natsembed.WaitReady(s, spec.Name); err != nil {
 		t.Fatal(err)
 	}
+	// Answer MetaLeader while this node is JetStream's meta leader.
+	nc, err := nats.Connect("", nats.InProcessServer(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nc.Subscribe(subjMetaLeader, func(m *nats.Msg) {
+		if s.JetStreamIsLeader() {
+			_ = m.Respond([]byte(spec.Name))
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	fmt.Println(nodeReady)
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the test binary that started us closes it, or dies
+	nc.Close()
 	s.Shutdown()
 	s.WaitForShutdown()
 }
