@@ -64,7 +64,7 @@ var carryNone = rules.Carry{Whole: true}
 
 func newPlanner(hs *Handlers, sc sheetContext, st *sheetState, id auth.Identity, source string) *planner {
 	return &planner{hs: hs, sc: sc, st: st, id: id, source: source, roles: rulesetRoles(id, source),
-		due: map[string]onSheet{}, planned: map[slot]bool{}}
+		due: map[string]onSheet{}, planned: map[string]held{}}
 }
 
 // planner decides a batch of inputs against one sheet's state.
@@ -76,9 +76,10 @@ type planner struct {
 	source string
 	roles  []string
 	due    map[string]onSheet
-	// planned are the slots this batch writes, by student: a UE-level
-	// entry and activity entries must not mix within a batch either.
-	planned map[slot]bool
+	// planned are the slots this batch writes, counted by student: a
+	// UE-level entry and activity entries must not mix within a batch
+	// either.
+	planned map[string]held
 	// basedOn is the sheet version an uploaded file was downloaded at (0:
 	// unknown): an entry changed since is a conflict, not overwritten.
 	basedOn uint64
@@ -122,7 +123,7 @@ func (p *planner) plan(ctx context.Context, inputs []EntryInput) (results []Entr
 			p.decide(&r, in, s, due.Due)
 		}
 		if r.event != nil {
-			p.planned[s] = true
+			p.planned[s.Student] = p.planned[s.Student].add(s, 1)
 		}
 		results = append(results, r)
 	}
@@ -231,28 +232,31 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 
 // mixed refuses a UE-level entry beside activity entries and the reverse,
 // held or written in the same batch: a sitting holds one or the other.
+// Both are looked up by student: the cost is the same on any sheet.
 func (p *planner) mixed(s slot) string {
-	clash := func(other slot) bool {
-		return other.Student == s.Student && other != s && (s.Activity == "") != (other.Activity == "")
+	if p.st.held[s.Student].clashes(s) {
+		return fmt.Sprintf("the student holds %s on this sheet; a UE-level entry and activity entries do not mix (clear one first)",
+			map[bool]string{true: "a UE-level entry", false: "activity entries"}[s.Activity != ""])
 	}
-	for other := range p.st.entries {
-		if clash(other) {
-			return fmt.Sprintf("the student holds %s on this sheet; a UE-level entry and activity entries do not mix (clear one first)",
-				map[bool]string{true: "a UE-level entry", false: "activity entries"}[other.Activity == ""])
-		}
-	}
-	for other := range p.planned {
-		if clash(other) {
-			return "this batch gives the student a UE-level entry and activity entries; a sitting holds one or the other"
-		}
+	if p.planned[s.Student].clashes(s) {
+		return "this batch gives the student a UE-level entry and activity entries; a sitting holds one or the other"
 	}
 	return ""
+}
+
+// clashes reports whether an entry in slot s would mix with what h holds:
+// a UE-level entry beside activity entries, or the reverse.
+func (h held) clashes(s slot) bool {
+	if s.Activity == "" {
+		return h.activities > 0
+	}
+	return h.ue
 }
 
 // carries returns the carried marks due for student not yet on the sheet
 // nor in planned.
 func (p *planner) carries(student string, due projections.Due, planned []events.Event) []events.Event {
-	if _, ue := p.st.entries[slot{student, ""}]; ue || p.planned[slot{student, ""}] {
+	if p.st.held[student].ue || p.planned[student].ue {
 		return nil // a UE-level entry (a DISP, say) stands for the whole UE
 	}
 	var out []events.Event

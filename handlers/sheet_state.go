@@ -25,22 +25,54 @@ type entry struct {
 
 // sheetState is a grade sheet aggregate.
 type sheetState struct {
-	entries    map[slot]entry
+	entries map[slot]entry
+	// held indexes entries by student: what a command on one student asks
+	// (has, the planner's mixed) costs that student's entries, not a scan
+	// of the whole sheet. A student holding nothing has no key.
+	held       map[string]held
 	submitted  bool
 	submits    int           // times submitted
 	status     events.Record // the last submission or reopening
 	extensions map[string]time.Time
 }
 
+// held is what one student holds on a sheet: a UE-level entry (slot
+// activity "") and how many activity entries.
+type held struct {
+	ue         bool
+	activities int
+}
+
+// add counts slot s in (n 1) or out (n -1).
+func (h held) add(s slot, n int) held {
+	if s.Activity == "" {
+		h.ue = n > 0
+	} else {
+		h.activities += n
+	}
+	return h
+}
+
 func newSheetState() *sheetState {
-	return &sheetState{entries: map[slot]entry{}, extensions: map[string]time.Time{}}
+	return &sheetState{entries: map[slot]entry{}, held: map[string]held{}, extensions: map[string]time.Time{}}
 }
 
 func (st *sheetState) apply(rec events.Record) {
 	set := func(s slot, e events.Entry, source, carried string) {
+		_, had := st.entries[s]
 		if e.IsZero() {
-			delete(st.entries, s)
+			if had {
+				delete(st.entries, s)
+				if h := st.held[s.Student].add(s, -1); h == (held{}) {
+					delete(st.held, s.Student)
+				} else {
+					st.held[s.Student] = h
+				}
+			}
 			return
+		}
+		if !had {
+			st.held[s.Student] = st.held[s.Student].add(s, 1)
 		}
 		st.entries[s] = entry{Entry: e, Version: rec.Version, At: rec.RecordedAt, By: rec.Actor.ID, Source: source, Carried: carried}
 	}
@@ -63,10 +95,6 @@ func (st *sheetState) apply(rec events.Record) {
 
 // has reports whether the student holds any entry on the sheet.
 func (st *sheetState) has(student string) bool {
-	for s := range st.entries {
-		if s.Student == student {
-			return true
-		}
-	}
-	return false
+	_, ok := st.held[student]
+	return ok
 }
