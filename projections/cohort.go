@@ -3,7 +3,10 @@ package projections
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
@@ -28,7 +31,12 @@ type Cohort struct {
 	raw       map[string]rawDocuments
 	sessions  map[string]map[catalog.Session]events.SessionScheduled
 	students  map[string]*student
-	sheets    map[events.AggregateID]*sheetState
+	// emails indexes students by email (emailKey) for StudentByEmail. It
+	// is derived from students, so a snapshot does not store it: Restore
+	// builds it again. Several students with one email (which the write
+	// side refuses) give the smallest matricule.
+	emails map[string]string
+	sheets map[events.AggregateID]*sheetState
 	// juries and deliberations are keyed by their aggregates.
 	juries        map[events.AggregateID]*jury
 	deliberations map[events.AggregateID]*deliberation
@@ -73,6 +81,7 @@ func NewCohort() *Cohort {
 		raw:       map[string]rawDocuments{},
 		sessions:  map[string]map[catalog.Session]events.SessionScheduled{},
 		students:  map[string]*student{},
+		emails:    map[string]string{},
 		sheets:    map[events.AggregateID]*sheetState{},
 		strings:   newInterner(),
 
@@ -111,7 +120,11 @@ func (c *Cohort) Apply(rec events.Record) {
 		c.sessions[e.Year][catalog.Session(e.Session)] = e
 		c.docPositions = append(c.docPositions, rec.Position)
 	case events.StudentRegistered:
+		if old := c.students[e.Matricule]; old != nil {
+			c.unindexEmail(old.Reg)
+		}
 		c.students[e.Matricule] = &student{Reg: e}
+		c.indexEmail(e.Matricule, e.Email)
 	case events.SheetSubmitted, events.SheetReopened:
 		c.sheet(rec.Aggregate).apply(rec)
 		return
@@ -164,6 +177,55 @@ func (c *Cohort) applyToStudent(rec events.Record) {
 	if s != nil {
 		s.Positions = append(s.Positions, rec.Position)
 	}
+}
+
+// indexEmail indexes the student matricule under email. c.mu is held.
+func (c *Cohort) indexEmail(matricule, email string) {
+	k := emailKey(email)
+	if m, ok := c.emails[k]; !ok || matricule < m {
+		c.emails[k] = matricule
+	}
+}
+
+// unindexEmail removes a registration from the email index, before the
+// matricule is registered again (which the write side refuses): another
+// student with the same email, if any, takes the key. c.mu is held.
+func (c *Cohort) unindexEmail(reg events.StudentRegistered) {
+	k := emailKey(reg.Email)
+	if c.emails[k] != reg.Matricule {
+		return
+	}
+	delete(c.emails, k)
+	for m, s := range c.students {
+		if m != reg.Matricule && emailKey(s.Reg.Email) == k {
+			c.indexEmail(m, s.Reg.Email)
+		}
+	}
+}
+
+// emailKey is what the email index is keyed by: two addresses that
+// strings.EqualFold calls equal have the same key, and no others. Each
+// rune stands for its case-folding orbit (unicode.SimpleFold), by the
+// smallest rune of it, lower-cased when that is ASCII: an address in
+// ASCII lower case (as registrations store them) is its own key.
+func emailKey(email string) string {
+	for i := 0; i < len(email); i++ {
+		if email[i] >= utf8.RuneSelf {
+			b := make([]byte, 0, len(email))
+			for _, r := range email {
+				m := r
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					m = min(m, f)
+				}
+				if m < utf8.RuneSelf {
+					m = unicode.ToLower(m)
+				}
+				b = utf8.AppendRune(b, m)
+			}
+			return string(b)
+		}
+	}
+	return strings.ToLower(email)
 }
 
 // rawDocuments are a year's catalog and ruleset as published: what a

@@ -5,7 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -223,16 +225,14 @@ func (c *Cohort) due(d Documents, u catalog.UE, year string, session catalog.Ses
 	return out, true
 }
 
-// StudentByEmail returns the matricule of the student with email.
+// StudentByEmail returns the matricule of the student with email, case
+// ignored (strings.EqualFold); of several, the smallest matricule.
 func (c *Cohort) StudentByEmail(email string) (string, bool) {
+	k := emailKey(email)
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	for m, s := range c.students {
-		if strings.EqualFold(s.Reg.Email, email) {
-			return m, true
-		}
-	}
-	return "", false
+	m, ok := c.emails[k]
+	return m, ok
 }
 
 // Years lists the academic years whose documents are published, oldest
@@ -260,8 +260,13 @@ type Entry struct {
 // sorted by last name, first name and matricule, at most limit (0: all).
 func (c *Cohort) Directory(query string, limit int) []Entry {
 	words := strings.Fields(fold(query))
+	// Each entry's names are folded once, not in every comparison.
+	type sorted struct {
+		Entry
+		last, first string
+	}
 	c.mu.RLock()
-	out := []Entry{}
+	found := []sorted{}
 	for _, s := range c.students {
 		text := fold(s.Reg.Matricule + " " + s.Reg.FirstName + " " + s.Reg.LastName + " " + s.Reg.Email)
 		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(text, w) }) {
@@ -271,16 +276,19 @@ func (c *Cohort) Directory(query string, limit int) []Entry {
 					e.Years = append(e.Years, y.Year)
 				}
 			}
-			out = append(out, e)
+			found = append(found, sorted{e, fold(s.Reg.LastName), fold(s.Reg.FirstName)})
 		}
 	}
 	c.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Entry) int {
-		return cmp.Or(strings.Compare(fold(a.LastName), fold(b.LastName)), strings.Compare(fold(a.FirstName), fold(b.FirstName)),
-			strings.Compare(a.Matricule, b.Matricule))
+	slices.SortFunc(found, func(a, b sorted) int {
+		return cmp.Or(strings.Compare(a.last, b.last), strings.Compare(a.first, b.first), strings.Compare(a.Matricule, b.Matricule))
 	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	if limit > 0 && len(found) > limit {
+		found = found[:limit]
+	}
+	out := make([]Entry, len(found))
+	for i, f := range found {
+		out[i] = f.Entry
 	}
 	return out
 }
@@ -288,9 +296,24 @@ func (c *Cohort) Directory(query string, limit int) []Entry {
 // fold lowercases s and strips its accents (NFD, marks removed), for
 // searches.
 func fold(s string) string {
-	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), s)
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(s) // NFD, NFC and removing marks change no ASCII
+	}
+	t := folders.Get().(transform.Transformer)
+	defer folders.Put(t)
+	out, _, err := transform.String(t, s) // resets t first
 	if err != nil {
 		out = s
 	}
 	return strings.ToLower(out)
 }
+
+// folders recycle fold's transformers, whose building and buffers cost
+// more than folding a name; one is used by one goroutine at a time.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}

@@ -78,6 +78,7 @@ func Restore(data []byte) (*Cohort, Checkpoint, error) {
 	for m, st := range s.Students {
 		st.intern(c.strings)
 		c.students[m] = st
+		c.indexEmail(m, st.Reg.Email) // derived, not stored
 	}
 	return c, Checkpoint{s.Position, s.Hash}, nil
 }
