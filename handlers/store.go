@@ -116,8 +116,17 @@ func execute[S state](ctx context.Context, hs *Handlers, a events.AggregateID, k
 // fails the next command that needs it instead. The wait ends as soon as
 // the registry counts as stalled (behind, applying nothing for its
 // runner's StallAfter): writes do not queue behind a stalled consumer.
+//
+// The records just written are first offered to the registry's runner,
+// which applies them at once when it follows hs.Log itself and they come
+// next in log order (no other writer's records between): no wait for the
+// log to hand them back. Else they come through the log's feed, and
+// settle waits for them.
 func (hs *Handlers) settle(ctx context.Context, got eventlog.Appended) {
 	if len(got.Records) == 0 || hs.Views == nil {
+		return
+	}
+	if !got.AlreadyRecorded && hs.Views.Offer(hs.Log, got.Records) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, catchUpTimeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -11,9 +12,10 @@ import (
 	"github.com/gradelog/gradelog/events"
 )
 
-// View is a fold over the log. Apply is called from the runner's goroutine
-// only, once per record, in log order; a view guards its own state against
-// its readers.
+// View is a fold over the log. Apply is called once per record, in log
+// order, one call at a time: from the runner's goroutine, or from a writer
+// offering its own records (Runner.Offer); a view guards its own state
+// against its readers.
 type View interface {
 	Apply(events.Record)
 }
@@ -22,9 +24,26 @@ type View interface {
 // knows how far behind the log its views are (Lag): the log's last
 // position is read every LagRefresh while the runner runs, and learnt at
 // once from every record it is handed and every write that settles.
+//
+// A writer of this process may also offer the records it just appended
+// (Offer), which the views then apply at once when they are next in log
+// order, instead of waiting for the log to hand them over; the records the
+// log hands over later are then skipped. Either way each record is
+// applied once, in log order.
 type Runner struct {
 	log   eventlog.Log
 	views []View
+
+	// applying is held while records are applied to the views, by Run or
+	// by Offer: whoever holds it applies a record only if it is the next
+	// one (its position is the views' plus one), or skips it if the views
+	// hold it already.
+	applying sync.Mutex
+	// ahead are records offered before they came next (another offer's
+	// records, not applied yet, lay between), by position, each above the
+	// views' position: whoever applies the record before one applies it
+	// too. At most maxAhead; guarded by applying.
+	ahead map[uint64]events.Record
 
 	// StallAfter is how long the views may apply nothing while behind
 	// before they count as stalled (Lag.Stalled, Settle); 0 means
@@ -54,6 +73,10 @@ type sighting struct {
 // newest one forward and keeps its older time, so that "behind since" can
 // only be earlier than the truth, never later.
 const maxSightings = 64
+
+// maxAhead bounds Runner.ahead: past it, offered records that are not next
+// are left to the log's feed.
+const maxAhead = 4096
 
 // LagRefresh is how often a running Runner reads the log's last position.
 const LagRefresh = 250 * time.Millisecond
@@ -263,10 +286,50 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.followLog(lagCtx)
 	}()
 	defer func() { stopLag(); <-lagDone }()
-	err := eventlog.Follow(ctx, r.log, r.Position(), true, func(rec events.Record) error {
+	// eventlog.Follow, but a record an offer applied already is skipped
+	// before it is decoded.
+	err := r.log.Scan(ctx, r.Position(), true, func(s eventlog.Stored) error {
 		r.mu.Lock()
-		r.sawLocked(rec.Position, time.Now()) // handed over: the log holds it
+		r.sawLocked(s.Position, time.Now()) // handed over: the log holds it
+		offered := s.Position <= r.position // applied already, from an offer
 		r.mu.Unlock()
+		if offered {
+			return nil // the position only grows: no need to wait for applying
+		}
+		rec, err := eventlog.Decode(s)
+		if err != nil {
+			return err
+		}
+		r.applying.Lock()
+		defer r.applying.Unlock()
+		r.mu.Lock()
+		offered = rec.Position <= r.position // an offer may have applied it meanwhile
+		r.mu.Unlock()
+		if !offered {
+			r.applyLocked(rec)
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	r.applying.Lock() // no offer applies records past the position the error names
+	defer r.applying.Unlock()
+	r.ahead = nil
+	r.mu.Lock()
+	r.err = fmt.Errorf("projections stopped at position %d: %w", r.position, err)
+	close(r.advanced)
+	r.advanced = make(chan struct{})
+	r.mu.Unlock()
+	return err
+}
+
+// applyLocked applies rec to every view and moves the views' position to
+// it, then applies the records offered ahead that now follow, waking the
+// waiters. It returns the views' position. r.applying is held and rec is
+// the next record.
+func (r *Runner) applyLocked(rec events.Record) uint64 {
+	for {
 		for _, v := range r.views {
 			v.Apply(rec)
 		}
@@ -275,17 +338,101 @@ func (r *Runner) Run(ctx context.Context) error {
 		close(r.advanced)
 		r.advanced = make(chan struct{})
 		r.mu.Unlock()
-		return nil
-	})
-	if ctx.Err() != nil {
-		err = ctx.Err()
+		delete(r.ahead, rec.Position) // offered ahead, and the feed came first
+		next, ok := r.ahead[rec.Position+1]
+		if !ok {
+			return rec.Position
+		}
+		rec = next
 	}
+}
+
+// Offer hands the views the records of one append this process just made
+// to log l (eventlog.Appended.Records, in order), so that a write need not
+// wait for the log to hand them back. Only the log the runner follows
+// itself is taken: positions are only comparable within one log, and a
+// runner fed by another one (a mirror, a wrapper that delays or holds
+// records back) takes no offer.
+//
+// Of the records, those the views do not hold yet are applied at once if
+// they come next in log order: the first at the views' position plus one,
+// each following the one before. Records the views hold already are
+// skipped. From the first record that is not next (records not applied
+// yet lie between: another offer's, still on its way, or another
+// writer's), the rest are kept aside, and applied as soon as the record
+// before them is, whether an offer or the log's feed brings it; the feed
+// skips the records an offer applied. Once the runner has stopped, or
+// with too many records aside, everything is left to the feed.
+//
+// Each record is decoded again from its stored bytes (Data), as the feed
+// decodes what the log holds: the views see exactly what a reader of the
+// log sees, and share nothing with the writer's own state. A record
+// without its bytes, or whose bytes do not decode to it, is left to the
+// feed.
+//
+// Offer reports whether the views now hold every record offered. It counts
+// them as known to be in the log (Lag), as Settle does.
+func (r *Runner) Offer(l eventlog.Log, recs []events.Record) bool {
+	if len(recs) == 0 {
+		return true
+	}
+	if !sameLog(l, r.log) {
+		return false
+	}
+	last := recs[len(recs)-1].Position
+	decoded := make([]events.Record, 0, len(recs))
+	for _, rec := range recs {
+		if len(rec.Data) == 0 || rec.Position == 0 {
+			break
+		}
+		d, err := eventlog.Decode(eventlog.Stored{Aggregate: rec.Aggregate, Position: rec.Position, Version: rec.Version,
+			Type: rec.Type, Schema: rec.Schema, Hash: rec.Hash, Data: rec.Data})
+		if err != nil || d.Hash != rec.Hash {
+			break
+		}
+		decoded = append(decoded, d)
+	}
+	r.applying.Lock()
+	defer r.applying.Unlock()
 	r.mu.Lock()
-	r.err = fmt.Errorf("projections stopped at position %d: %w", r.position, err)
-	close(r.advanced)
-	r.advanced = make(chan struct{})
+	r.sawLocked(last, time.Now())
+	at, stopped := r.position, r.err != nil
 	r.mu.Unlock()
-	return err
+	if stopped {
+		return false
+	}
+	for i, rec := range decoded {
+		switch {
+		case rec.Position <= at:
+			continue // applied already, from the log's feed or ahead
+		case rec.Position != at+1:
+			r.keepAheadLocked(decoded[i:])
+			return false // not next: applied with the record before it
+		}
+		at = r.applyLocked(rec)
+	}
+	return at >= last
+}
+
+// keepAheadLocked keeps offered records that are not next yet, unless
+// that would keep more than maxAhead. r.applying is held.
+func (r *Runner) keepAheadLocked(recs []events.Record) {
+	if len(r.ahead)+len(recs) > maxAhead {
+		return
+	}
+	if r.ahead == nil {
+		r.ahead = map[uint64]events.Record{}
+	}
+	for _, rec := range recs {
+		r.ahead[rec.Position] = rec
+	}
+}
+
+// sameLog reports whether a and b are the same log value (not two that
+// cannot be compared).
+func sameLog(a, b eventlog.Log) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	return va.IsValid() && vb.IsValid() && va.Type() == vb.Type() && va.Comparable() && vb.Comparable() && va.Equal(vb)
 }
 
 // Err says why the runner stopped; nil while it runs.
