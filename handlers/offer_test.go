@@ -4,57 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/logtest"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/natstest"
 	"github.com/gradelog/gradelog/projections"
 )
-
-// heldFeed is a log whose live feed can be held: while held, the records a
-// scan hands over wait, as behind a consumer that lags. Appends go through.
-type heldFeed struct {
-	eventlog.Log
-	mu   sync.Mutex
-	gate chan struct{} // nil: open
-}
-
-func (h *heldFeed) hold() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.gate == nil {
-		h.gate = make(chan struct{})
-	}
-}
-
-func (h *heldFeed) release() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.gate != nil {
-		close(h.gate)
-		h.gate = nil
-	}
-}
-
-func (h *heldFeed) Scan(ctx context.Context, after uint64, live bool, fn func(eventlog.Stored) error) error {
-	return h.Log.Scan(ctx, after, live, func(s eventlog.Stored) error {
-		h.mu.Lock()
-		gate := h.gate
-		h.mu.Unlock()
-		if gate != nil {
-			select {
-			case <-gate:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return fn(s)
-	})
-}
 
 // TestWriteSettlesByOffer: a command's records reach the registry as soon
 // as they are appended, offered to its views, without waiting for the
@@ -69,14 +28,14 @@ func TestWriteSettlesByOffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed := &heldFeed{Log: l}
+	feed := &logtest.Held{Log: l}
 	hs := handlers.New(feed)
 	const stallAfter = 5 * time.Second
 	hs.Views.StallAfter = stallAfter
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = hs.Views.Run(runCtx) }()
-	defer func() { feed.release(); cancel(); <-done }()
+	defer func() { feed.Release(); cancel(); <-done }()
 
 	register := func(i int) {
 		t.Helper()
@@ -97,7 +56,7 @@ func TestWriteSettlesByOffer(t *testing.T) {
 		}
 	}
 	register(1)
-	feed.hold()
+	feed.Hold()
 	for i := 2; i <= 4; i++ {
 		register(i)
 	}
@@ -113,7 +72,7 @@ func TestWriteSettlesByOffer(t *testing.T) {
 	if lag := hs.Views.Lag(); lag.Views != last || lag.Behind != 0 || lag.Stalled {
 		t.Errorf("feed held, every record offered: %+v, log at %d", lag, last)
 	}
-	feed.release()
+	feed.Release()
 	// Another process's record, which only the feed brings: once it is
 	// applied, the feed has handed over (and skipped) every record before.
 	other, err := l.Append(ctx, eventlog.AppendRequest{Aggregate: events.StudentOf("HE000100"), Events: []events.Pending{

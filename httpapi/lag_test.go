@@ -6,63 +6,20 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/logtest"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/projections"
 )
 
-// gatedLog is the event log as a server's projection consumer sees it:
-// while held, every record the live scan hands over waits at the gate
-// before the views may apply it, as behind a stalled consumer.
-type gatedLog struct {
-	eventlog.Log
-	mu   sync.Mutex
-	gate chan struct{} // nil: open
-}
-
-func (g *gatedLog) hold() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.gate == nil {
-		g.gate = make(chan struct{})
-	}
-}
-
-func (g *gatedLog) release() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.gate != nil {
-		close(g.gate)
-		g.gate = nil
-	}
-}
-
-func (g *gatedLog) Scan(ctx context.Context, after uint64, live bool, fn func(eventlog.Stored) error) error {
-	return g.Log.Scan(ctx, after, live, func(s eventlog.Stored) error {
-		g.mu.Lock()
-		gate := g.gate
-		g.mu.Unlock()
-		if gate != nil {
-			select {
-			case <-gate:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return fn(s)
-	})
-}
-
 // stallableServer is a second gradelog server on s's log and key (a
-// cluster's), whose projection consumer reads through a gatedLog.
-func stallableServer(t *testing.T, s *server, stallAfter time.Duration) (*server, *handlers.Handlers, *gatedLog) {
+// cluster's), whose projection consumer reads through a held log (logtest.Held).
+func stallableServer(t *testing.T, s *server, stallAfter time.Duration) (*server, *handlers.Handlers, *logtest.Held) {
 	t.Helper()
-	g := &gatedLog{Log: s.Log}
+	g := &logtest.Held{Log: s.Log}
 	hs := handlers.New(s.Log)
 	hs.Now = s.Clock.Now
 	hs.Views = projections.NewRunner(g, hs.Cohort)
@@ -73,7 +30,7 @@ func stallableServer(t *testing.T, s *server, stallAfter time.Duration) (*server
 		defer close(done)
 		_ = hs.Views.Run(ctx)
 	}()
-	t.Cleanup(func() { g.release(); cancel(); <-done })
+	t.Cleanup(func() { g.Release(); cancel(); <-done })
 	if err := hs.Views.CatchUp(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +71,7 @@ func TestStalledViews(t *testing.T) {
 	}
 	start := v.last
 
-	gate.hold()
+	gate.Hold()
 	// A reader waiting for a write the stalled views never reach: 503.
 	type result struct {
 		a    answer
@@ -227,7 +184,7 @@ func TestStalledViews(t *testing.T) {
 	// the views hold every mark.
 	go func() {
 		time.Sleep(100 * time.Millisecond)
-		gate.release()
+		gate.Release()
 	}()
 	a = b.must(200, "GET", v.transcriptPath(v.a)+"?min_position="+strconv.FormatUint(last, 10), v.sec, nil)
 	if pos := positionOf(t, a); pos < last {

@@ -4,74 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/logtest"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/natstest"
 	"github.com/gradelog/gradelog/projections"
 )
 
-// slowLog hands each record of a live scan over to the runner only once
-// the gate is open (held: a stalled consumer), and delay after it (a slow
-// one).
-type slowLog struct {
-	eventlog.Log
-	mu    sync.Mutex
-	gate  chan struct{} // nil: open
-	delay time.Duration
-}
-
-func (l *slowLog) hold() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.gate == nil {
-		l.gate = make(chan struct{})
-	}
-}
-
-func (l *slowLog) release() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.gate != nil {
-		close(l.gate)
-		l.gate = nil
-	}
-}
-
-func (l *slowLog) setDelay(d time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.delay = d
-}
-
-func (l *slowLog) Scan(ctx context.Context, after uint64, live bool, fn func(eventlog.Stored) error) error {
-	return l.Log.Scan(ctx, after, live, func(s eventlog.Stored) error {
-		l.mu.Lock()
-		gate, delay := l.gate, l.delay
-		l.mu.Unlock()
-		if gate != nil {
-			select {
-			case <-gate:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		select {
-		case <-time.After(delay):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return fn(s)
-	})
-}
-
-// lagEnv is a runner over a slowLog on a fresh embedded server.
+// lagEnv is a runner over a held log (logtest.Held) on a fresh embedded server.
 type lagEnv struct {
 	log    eventlog.Log
-	slow   *slowLog
+	slow   *logtest.Held
 	runner *projections.Runner
 	n      int
 }
@@ -83,7 +29,7 @@ func startLagEnv(t *testing.T, stallAfter time.Duration) *lagEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &lagEnv{log: l, slow: &slowLog{Log: l}}
+	e := &lagEnv{log: l, slow: &logtest.Held{Log: l}}
 	e.runner = projections.NewRunner(e.slow, &seen{})
 	e.runner.StallAfter = stallAfter
 	done := make(chan struct{})
@@ -91,7 +37,7 @@ func startLagEnv(t *testing.T, stallAfter time.Duration) *lagEnv {
 		defer close(done)
 		_ = e.runner.Run(ctx)
 	}()
-	t.Cleanup(func() { e.slow.release(); cancel(); <-done })
+	t.Cleanup(func() { e.slow.Release(); cancel(); <-done })
 	return e
 }
 
@@ -138,7 +84,7 @@ func TestRunnerLagStalled(t *testing.T) {
 		t.Fatalf("caught up: %+v", l)
 	}
 
-	e.slow.hold()
+	e.slow.Hold()
 	held := time.Now()
 	for range 4 {
 		last = e.add(t)
@@ -167,7 +113,7 @@ func TestRunnerLagStalled(t *testing.T) {
 	}
 
 	// Released: Behind returns to 0.
-	e.slow.release()
+	e.slow.Release()
 	if err := e.runner.WaitFor(t.Context(), mine); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +137,7 @@ func TestRunnerSettleSlowViews(t *testing.T) {
 	if l := e.runner.Lag(); l.Stalled || l.Behind != 0 {
 		t.Fatalf("idle views: %+v", l)
 	}
-	e.slow.setDelay(100 * time.Millisecond)
+	e.slow.SetDelay(100 * time.Millisecond)
 	var last uint64
 	for range 6 {
 		last = e.add(t)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gradelog/gradelog/eventlog"
+	"github.com/gradelog/gradelog/eventlog/logtest"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/gradetest"
@@ -52,13 +53,13 @@ func TestRunnerOffer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow := &slowLog{Log: l}
+	slow := &logtest.Held{Log: l}
 	view := &seen{}
 	v := projections.NewRunner(slow, view)
 	v.StallAfter = 10 * time.Second
 	done := make(chan struct{})
 	go func() { defer close(done); _ = v.Run(runCtx) }()
-	defer func() { slow.release(); cancel(); <-done }()
+	defer func() { slow.Release(); cancel(); <-done }()
 
 	n := 0
 	appendOne := func() eventlog.Appended {
@@ -78,7 +79,7 @@ func TestRunnerOffer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	slow.hold() // the feed hands nothing over from now on
+	slow.Hold() // the feed hands nothing over from now on
 	one := appendOne()
 	// Records are offered as appended to the log the runner follows (slow,
 	// which only holds its feed back).
@@ -127,7 +128,7 @@ func TestRunnerOffer(t *testing.T) {
 	// A record without its stored bytes is left to the feed.
 	eleven := appendOne()
 	eleven.Records[0].Data = nil
-	slow.release()
+	slow.Release()
 	if err := v.Settle(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +249,8 @@ func TestOffersCrossing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slow := &slowLog{Log: l}
-	slow.setDelay(200 * time.Microsecond)
+	slow := &logtest.Held{Log: l}
+	slow.SetDelay(200 * time.Microsecond)
 	view, cohort := &seen{}, projections.NewCohort()
 	v := projections.NewRunner(slow, view, cohort)
 	done := make(chan struct{})
