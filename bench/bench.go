@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/cohortgen"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/handlers"
@@ -141,7 +143,7 @@ func (c Config) generate(ctx context.Context) (Dataset, error) {
 	defer run.Close()
 	var d Dataset
 	err := run.Do(func() {
-		clock := &cohortgen.Clock{}
+		clock := &clock.Clock{}
 		env := benchraw.NewWith(run, filepath.Join(c.Data, "nats"), true, eventlog.JetStreamConfig{Now: clock.Now})
 		hs := handlers.New(env.Log)
 		hs.Now = clock.Now

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/cohortgen"
@@ -57,7 +59,7 @@ func groupOf(q catalog.Session, bloc int) string {
 
 // prepareFixture publishes the documents of year index k, schedules its
 // sessions and enrols the fixture's students.
-func prepareFixture(ctx context.Context, hs *handlers.Handlers, clock *cohortgen.Clock, k int, fx Fixture) (Fixture, error) {
+func prepareFixture(ctx context.Context, hs *handlers.Handlers, clock *clock.Clock, k int, fx Fixture) (Fixture, error) {
 	fx.Year = cohortgen.YearOf(k)
 	cat, rs, err := cohortgen.Documents(k)
 	if err != nil {

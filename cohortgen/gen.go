@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
@@ -51,29 +53,6 @@ func (o *Options) defaults() {
 	if o.Workers == 0 {
 		o.Workers = 32
 	}
-}
-
-// Clock is the generator's clock: frozen at the moment of the step being
-// written (so that records carry the dates of the academic year), safe
-// for concurrent use. Give Now to handlers.Handlers.Now and to
-// eventlog.JetStreamConfig.Now.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // Stats is what Generate wrote.
@@ -168,7 +147,7 @@ func Auditor() auth.Identity {
 type gen struct {
 	ctx   context.Context
 	hs    *handlers.Handlers
-	clock *Clock
+	clock *clock.Clock
 	opt   Options
 	c     counters
 	diff  map[string]float64 // per-UE difficulty, in marks
@@ -185,7 +164,7 @@ type gen struct {
 // log must be empty of students. Opening the log with
 // eventlog.JetStreamConfig{Now: clock.Now} gives records the dates of the
 // generated years.
-func Generate(ctx context.Context, hs *handlers.Handlers, clock *Clock, opt Options) (Stats, error) {
+func Generate(ctx context.Context, hs *handlers.Handlers, clock *clock.Clock, opt Options) (Stats, error) {
 	opt.defaults()
 	start := time.Now()
 	if opt.Students < 1 || opt.Years < 1 {

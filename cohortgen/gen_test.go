@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/cohortgen"
 	"github.com/gradelog/gradelog/eventlog"
@@ -20,7 +22,7 @@ import (
 // handlers on it.
 func generate(t *testing.T, opt cohortgen.Options) (*handlers.Handlers, cohortgen.Stats) {
 	t.Helper()
-	clock := &cohortgen.Clock{}
+	clock := &clock.Clock{}
 	env := benchraw.NewWith(t, t.TempDir(), true, eventlog.JetStreamConfig{Now: clock.Now})
 	hs := handlers.New(env.Log)
 	hs.Now = clock.Now

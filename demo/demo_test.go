@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradelog/gradelog/auth"
@@ -28,13 +30,13 @@ import (
 type env struct {
 	hs    *handlers.Handlers
 	log   eventlog.Log
-	clock *demo.Clock
+	clock *clock.Clock
 }
 
 func start(t *testing.T) env {
 	t.Helper()
 	e := gradetest.Start(t, true)
-	clock := &demo.Clock{}
+	clock := &clock.Clock{}
 	e.Handlers.Now = clock.Now
 	return env{hs: e.Handlers, log: e.Log, clock: clock}
 }
@@ -416,7 +418,7 @@ func TestRefused(t *testing.T) {
 	if _, ok, err := demo.Loaded(ctx, e.hs); ok || err != nil {
 		t.Errorf("Loaded on an empty log: %t, %v", ok, err)
 	}
-	if _, err := demo.Load(ctx, e.hs, &demo.Clock{}, demo.Options{}); err == nil || !strings.Contains(err.Error(), "clock") {
+	if _, err := demo.Load(ctx, e.hs, &clock.Clock{}, demo.Options{}); err == nil || !strings.Contains(err.Error(), "clock") {
 		t.Errorf("load on another clock: %v", err)
 	}
 	if _, err := demo.Load(ctx, e.hs, e.clock, demo.Options{Students: 5}); err == nil {
@@ -442,7 +444,7 @@ func TestTimeline(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	clock := &demo.Clock{}
+	clock := &clock.Clock{}
 	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(t, natstest.ServerIn(t, t.TempDir(), false)), eventlog.JetStreamConfig{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/rules"
@@ -64,7 +66,7 @@ var q3 = handlers.Schedule{ExamsFrom: date("2026-08-17"), ExamsTo: date("2026-09
 // the demo's dates (sheets submitted in June, not today), open the log
 // with eventlog.JetStreamConfig{Now: clock.Now} too. A load interrupted
 // midway leaves an unfinished demo, which Load and Loaded then refuse.
-func Load(ctx context.Context, hs *handlers.Handlers, clock *Clock, opt Options) (Demo, error) {
+func Load(ctx context.Context, hs *handlers.Handlers, clock *clock.Clock, opt Options) (Demo, error) {
 	if opt.Students == 0 {
 		opt.Students = 24
 	}
@@ -116,7 +118,7 @@ func Load(ctx context.Context, hs *handlers.Handlers, clock *Clock, opt Options)
 type loader struct {
 	ctx      context.Context
 	hs       *handlers.Handlers
-	clock    *Clock
+	clock    *clock.Clock
 	seed     int64
 	students []student
 	byMat    map[string]student

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -28,7 +30,7 @@ import (
 type demoSite struct {
 	URL   string
 	Demo  demo.Demo
-	Clock *demo.Clock
+	Clock *clock.Clock
 }
 
 // startDemo wires the demo as cmd/gradelog serve --demo does: the log
@@ -39,7 +41,7 @@ func startDemo(t *testing.T) *demoSite {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	clock := &demo.Clock{}
+	clock := &clock.Clock{}
 	clock.Set(demo.Published)
 	l, err := eventlog.OpenJetStream(ctx, natstest.Conn(t, natstest.ServerIn(t, t.TempDir(), true)), eventlog.JetStreamConfig{Now: clock.Now})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/gradelog/gradelog/demo"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/web"
@@ -16,7 +18,7 @@ import (
 // loadDemo loads the demo cohort into an empty log, or finds it there, and
 // starts the demo's clock; it returns the accounts the sign-in page
 // offers.
-func loadDemo(ctx context.Context, e *env, hs *handlers.Handlers, clock *demo.Clock) ([]web.Account, error) {
+func loadDemo(ctx context.Context, e *env, hs *handlers.Handlers, clock *clock.Clock) ([]web.Account, error) {
 	d, loaded, err := demo.Loaded(ctx, hs)
 	if err != nil {
 		return nil, err

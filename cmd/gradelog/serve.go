@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/clock"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gradelog/gradelog/accounts"
@@ -106,11 +108,11 @@ type serveOptions struct {
 }
 
 func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
-	var clock *demo.Clock
+	var demoClock *clock.Clock
 	if o.demo {
-		clock = &demo.Clock{}
-		clock.Set(demo.Published) // the documents are published before the demo's year
-		lf.now = clock.Now
+		demoClock = &clock.Clock{}
+		demoClock.Set(demo.Published) // the documents are published before the demo's year
+		lf.now = demoClock.Now
 	}
 	cat, rs, err := loadDocuments(e.stderr, o.catFile, o.rsFile)
 	if err != nil {
@@ -147,8 +149,8 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	}
 	saved := cohort.Position() // what the checkpoint holds, before the runner moves on
 	hs := handlers.On(opened.log, cohort)
-	if clock != nil {
-		hs.Now = clock.Now
+	if demoClock != nil {
+		hs.Now = demoClock.Now
 	}
 	viewsCtx, stopViews := context.WithCancel(ctx)
 	viewsDone := make(chan error, 1)
@@ -165,14 +167,14 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	}
 
 	var demoAccounts []web.Account
-	if clock != nil {
-		if demoAccounts, err = loadDemo(ctx, e, hs, clock); err != nil {
+	if demoClock != nil {
+		if demoAccounts, err = loadDemo(ctx, e, hs, demoClock); err != nil {
 			return err
 		}
 	}
 	now := time.Now
-	if clock != nil {
-		now = clock.Now
+	if demoClock != nil {
+		now = demoClock.Now
 	}
 
 	ln, err := net.Listen("tcp", o.httpAddr)
@@ -197,7 +199,7 @@ func serve(ctx context.Context, e *env, lf *logFlags, o serveOptions) error {
 	fmt.Fprintf(e.stdout, "gradelog: event log ready (%s)\n", opened.where)
 	printPublication(e.stdout, cat.Programme.Code, pub)
 	fmt.Fprintf(e.stdout, "gradelog: listening on http://%s\n", ln.Addr())
-	if clock != nil {
+	if demoClock != nil {
 		printAccounts(e.stdout, "http://"+ln.Addr().String(), demoAccounts)
 	}
 

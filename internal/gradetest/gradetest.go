@@ -5,9 +5,10 @@ package gradetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gradelog/gradelog/internal/clock"
 
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
@@ -22,31 +23,11 @@ import (
 // Year is the academic year of the shipped documents.
 const Year = "2025-2026"
 
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // Env is a running gradelog without HTTP.
 type Env struct {
 	Log      *eventlog.JetStream
 	Handlers *handlers.Handlers
-	Clock    *Clock
+	Clock    *clock.Clock
 	Catalog  *catalog.Catalog
 	Ruleset  *rules.Ruleset
 }
@@ -79,16 +60,17 @@ func Start(tb testing.TB, fast bool) *Env {
 		tb.Fatal(err)
 	}
 	cat, rs := Shipped(tb)
-	clock := &Clock{t: time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC)}
-	hs := run(tb, ctx, handlers.New(l), clock)
+	c := &clock.Clock{}
+	c.Set(time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC))
+	hs := run(tb, ctx, handlers.New(l), c)
 	if _, err := hs.PublishCatalog(ctx, cat, rs, events.Actor{ID: "gradelog", Roles: []string{"system"}}); err != nil {
 		tb.Fatal(err)
 	}
-	return &Env{Log: l, Handlers: hs, Clock: clock, Catalog: cat, Ruleset: rs}
+	return &Env{Log: l, Handlers: hs, Clock: c, Catalog: cat, Ruleset: rs}
 }
 
 // run sets hs's clock and runs its views until the test ends.
-func run(tb testing.TB, ctx context.Context, hs *handlers.Handlers, clock *Clock) *handlers.Handlers {
+func run(tb testing.TB, ctx context.Context, hs *handlers.Handlers, clock *clock.Clock) *handlers.Handlers {
 	hs.Now = clock.Now
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
