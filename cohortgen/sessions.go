@@ -260,17 +260,17 @@ func (g *gen) decide(ref handlers.DeliberationRef, by auth.Identity, mat, motiva
 		switch {
 		case u.Status == rules.ToDeliberate && q != catalog.Q3 && r.Float64() < 0.1:
 			in.Grants = append(in.Grants, handlers.GrantInput{UE: u.UE, Granted: false,
-				Motivation: fmt.Sprintf("%s/20 : le jury préfère que l'UE soit représentée à la session suivante", markText(u))})
+				Motivation: fmt.Sprintf("%s/20 : le jury préfère que l'UE soit représentée à la session suivante", u.Result())})
 			changed, refused = true, refused+1
 			failing = append(failing, u)
 		case u.Status == rules.ToDeliberate:
 			in.Grants = append(in.Grants, handlers.GrantInput{UE: u.UE, Granted: true,
-				Motivation: fmt.Sprintf("%s/20 : déficit limité, dans les critères publiés ; résultats de l'année satisfaisants", markText(u))})
+				Motivation: fmt.Sprintf("%s/20 : déficit limité, dans les critères publiés ; résultats de l'année satisfaisants", u.Result())})
 			granted = append(granted, u.UE)
 		case u.Status == rules.NotAcquired && q == catalog.Q3 && u.Mark != nil && u.Credits > 0 &&
 			*u.Mark >= 700 && r.Float64() < 0.05:
 			in.Grants = append(in.Grants, handlers.GrantInput{UE: u.UE, Granted: true,
-				Motivation: fmt.Sprintf("%s/20, hors critères : circonstances particulières établies (dossier médical) et progression constante", markText(u))})
+				Motivation: fmt.Sprintf("%s/20, hors critères : circonstances particulières établies (dossier médical) et progression constante", u.Result())})
 			granted, changed, outside = append(granted, u.UE), true, outside+1
 		case u.Status == rules.NotAcquired:
 			failing = append(failing, u)
@@ -287,7 +287,7 @@ func (g *gen) decide(ref handlers.DeliberationRef, by auth.Identity, mat, motiva
 	if in.Motivation == "" && (outcome == string(rules.Ajourne) || outcome == string(rules.YearClosed)) {
 		var ues []string
 		for _, u := range failing {
-			ues = append(ues, fmt.Sprintf("%s (%s)", u.UE, markText(u)))
+			ues = append(ues, fmt.Sprintf("%s (%s)", u.UE, u.Result()))
 		}
 		in.Motivation = "UE non acquises : " + strings.Join(ues, ", ")
 	}
@@ -320,16 +320,6 @@ func (g *gen) decide(ref handlers.DeliberationRef, by auth.Identity, mat, motiva
 		}
 	}
 	return nil, nil
-}
-
-func markText(u projections.UEProposal) string {
-	switch {
-	case u.Mark != nil:
-		return u.Mark.String()
-	case u.Code != "":
-		return u.Code
-	}
-	return "-"
 }
 
 // appeals: the day after the publication, one student in a thousand of

@@ -160,7 +160,7 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 			ps.add(field+".ue", g.UE, "decided twice in this decision")
 			continue
 		case u.Status == rules.Acquired && u.Basis == rules.ByMark && !g.Granted:
-			ps.add(field+".granted", "false", "UE %s has %s/20, at or above the pass mark: its credits are acquired and the jury may never refuse them (décret Paysage)", g.UE, markText(u))
+			ps.add(field+".granted", "false", "UE %s has %s/20, at or above the pass mark: its credits are acquired and the jury may never refuse them (décret Paysage)", g.UE, u.Result())
 			continue
 		case u.Status == rules.Acquired:
 			ps.add(field+".ue", g.UE, "UE %s is already acquired (%s): there is nothing to grant", g.UE, u.Basis)
@@ -179,7 +179,7 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 		if u.Status == rules.ToDeliberate {
 			basis = events.GrantWithinCriteria
 		}
-		e.Grants = append(e.Grants, events.CreditGrant{UE: g.UE, Mark: markText(u), Granted: g.Granted, Basis: basis, Motivation: g.Motivation})
+		e.Grants = append(e.Grants, events.CreditGrant{UE: g.UE, Mark: u.Result(), Granted: g.Granted, Basis: basis, Motivation: g.Motivation})
 	}
 	for _, u := range dossier.Proposal.UEs {
 		if u.Status == rules.ToDeliberate && !decided[u.UE] {
@@ -250,14 +250,4 @@ func granted(gs []events.CreditGrant) []string {
 		}
 	}
 	return out
-}
-
-func markText(u projections.UEProposal) string {
-	switch {
-	case u.Mark != nil:
-		return u.Mark.String()
-	case u.Code != "":
-		return u.Code
-	}
-	return "-"
 }

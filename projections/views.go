@@ -262,6 +262,18 @@ type UEProposal struct {
 	Reason  string       `json:"reason,omitempty"`
 }
 
+// Result is the UE's result as a decision records it and a motivation
+// quotes it: the mark, else the code, else "-".
+func (u UEProposal) Result() string {
+	switch {
+	case u.Mark != nil:
+		return u.Mark.String()
+	case u.Code != "":
+		return u.Code
+	}
+	return "-"
+}
+
 // SheetStatus is where one grade sheet stands.
 type SheetStatus struct {
 	Year    string `json:"year"`
