@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -223,21 +222,11 @@ func (b *bencher) transcripts() {
 	// answer to the last).
 	for _, clients := range []int{1, b.cfg.Readers} {
 		stop := b.writeLoad(students)
-		var rawLat, ourLat []time.Duration
 		start := time.Now()
-		per := max(1, b.sz.reads/4)
-		for round := range 4 {
-			if round%2 == 0 {
-				rawLat = append(rawLat, b.concurrently(clients, per, raw)...)
-				ourLat = append(ourLat, b.concurrently(clients, per, ours)...)
-			} else {
-				ourLat = append(ourLat, b.concurrently(clients, per, ours)...)
-				rawLat = append(rawLat, b.concurrently(clients, per, raw)...)
-			}
-		}
+		rawLat, ourLat := benchraw.MeasureLatency(b.run, clients, b.sz.reads, raw, ours)
 		load := float64(stop()) / time.Since(start).Seconds()
-		p50, p99 := percentiles(ourLat)
-		r50, r99 := percentiles(rawLat)
+		p50, p99 := benchraw.Percentiles(ourLat)
+		r50, r99 := benchraw.Percentiles(rawLat)
 		what := fmt.Sprintf("ours: GET /api/v1/students/{m}/transcripts/%s over loopback HTTP (auditor token, JSON) by %d client(s) at once, of %d students, while a writer appends marks (%.0f/s); raw: a direct get of the student's last record, same clients, same load",
 			year, clients, len(students), load)
 		extra := map[string]float64{"appends_per_s": load, "clients": float64(clients)}
@@ -280,35 +269,6 @@ func (b *bencher) writeLoad(students []string) (stop func() int) {
 		}
 	}()
 	return func() int { cancel(); <-done; return n }
-}
-
-// concurrently runs n operations from `readers` goroutines and returns
-// each one's latency.
-func (b *bencher) concurrently(readers, n int, op func(*rand.Rand) error) []time.Duration {
-	out := make([]time.Duration, n)
-	var wg sync.WaitGroup
-	var fe benchraw.FirstErr
-	for w := range readers {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(w), uint64(n)))
-			for i := w; i < n; i += readers {
-				t := time.Now()
-				fe.Set(op(r))
-				out[i] = time.Since(t)
-			}
-		})
-	}
-	wg.Wait()
-	if err := fe.Err(); err != nil {
-		b.run.Fatal(err)
-	}
-	return out
-}
-
-func percentiles(d []time.Duration) (p50, p99 time.Duration) {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2], s[len(s)*99/100]
 }
 
 // asOfStudents are students to reconstruct: some who followed every

@@ -23,6 +23,7 @@ import (
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
+	"github.com/gradelog/gradelog/internal/benchraw"
 	"github.com/gradelog/gradelog/internal/gradetest"
 	"github.com/gradelog/gradelog/projections"
 )
@@ -693,14 +694,12 @@ func (lt *loadTest) report(t *testing.T, began time.Time, took time.Duration) {
 	line := func(name string, ds []time.Duration, behind []uint64) {
 		slices.Sort(ds)
 		slices.Sort(behind)
-		q := func(p float64) time.Duration {
-			return ds[min(len(ds)-1, int(p*float64(len(ds))))].Round(100 * time.Microsecond)
-		}
+		p50, p99 := benchraw.Percentiles(ds)
 		b := ""
 		if len(behind) > 0 {
 			b = fmt.Sprintf("  Gradelog-Behind p50 %d p99 %d max %d", behind[len(behind)/2], behind[min(len(behind)-1, len(behind)*99/100)], behind[len(behind)-1])
 		}
-		t.Logf("  %-32s n=%5d  p50 %8s  p99 %8s  max %8s%s", name, len(ds), q(0.50), q(0.99), ds[len(ds)-1].Round(100*time.Microsecond), b)
+		t.Logf("  %-32s n=%5d  p50 %8s  p99 %8s  max %8s%s", name, len(ds), p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond), ds[len(ds)-1].Round(100*time.Microsecond), b)
 	}
 	for _, k := range kinds {
 		line(k, lt.latencies[k], lt.behind[k])

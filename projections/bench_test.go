@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -129,21 +127,11 @@ func BenchmarkTranscriptReads(b *testing.B) {
 	}
 	stop := writeLoad(b, ctx, env.Log)
 	defer stop()
-	var rawLat, ourLat []time.Duration
 	b.ResetTimer()
-	for round := range 4 {
-		per := max(1, b.N/4)
-		if round%2 == 0 {
-			rawLat = append(rawLat, concurrently(b, per, raw)...)
-			ourLat = append(ourLat, concurrently(b, per, ours)...)
-		} else {
-			ourLat = append(ourLat, concurrently(b, per, ours)...)
-			rawLat = append(rawLat, concurrently(b, per, raw)...)
-		}
-	}
+	rawLat, ourLat := benchraw.MeasureLatency(b, readers, b.N, raw, ours)
 	b.StopTimer()
-	p50, p99 := percentiles(ourLat)
-	r50, r99 := percentiles(rawLat)
+	p50, p99 := benchraw.Percentiles(ourLat)
+	r50, r99 := benchraw.Percentiles(rawLat)
 	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(r50.Microseconds())/1000, "raw-p50-ms")
@@ -173,35 +161,6 @@ func writeLoad(b *testing.B, ctx context.Context, l eventlog.Log) (stop func()) 
 		}
 	}()
 	return func() { cancel(); <-done }
-}
-
-// concurrently runs n operations from `readers` goroutines and returns
-// each one's latency.
-func concurrently(b *testing.B, n int, op func(*rand.Rand) error) []time.Duration {
-	out := make([]time.Duration, n)
-	var wg sync.WaitGroup
-	var fe benchraw.FirstErr
-	for w := range readers {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(w), 1))
-			for i := w; i < n; i += readers {
-				t := time.Now()
-				fe.Set(op(r))
-				out[i] = time.Since(t)
-			}
-		})
-	}
-	wg.Wait()
-	if err := fe.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return out
-}
-
-func percentiles(d []time.Duration) (p50, p99 time.Duration) {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2], s[len(s)*99/100]
 }
 
 // BenchmarkAsOf: a student with 500 records spread over a log of about
