@@ -37,7 +37,7 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, cfg JetStreamConfig) (*Je
 		if err == nil || ctx.Err() != nil || !transient(err) {
 			break
 		}
-		sleep(ctx, backoff(attempt))
+		Sleep(ctx, Backoff(attempt))
 	}
 	if err != nil {
 		return nil, err
@@ -135,16 +135,19 @@ func again[T any](ctx context.Context, each, limit time.Duration, fn func(contex
 		} else if time.Since(since) > limit {
 			return v, fmt.Errorf("no answer for %v: %w", limit, err)
 		}
-		sleep(ctx, backoff(attempt))
+		Sleep(ctx, Backoff(attempt))
 	}
 }
 
-func backoff(attempt int) time.Duration {
+// Backoff is how long a backend waits before its attempt-th retry of a
+// transient failure: 25 ms doubling up to 500 ms.
+func Backoff(attempt int) time.Duration {
 	d := 25 * time.Millisecond << min(attempt, 5)
 	return min(d, 500*time.Millisecond)
 }
 
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits d, or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -93,7 +93,7 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 			// What is in process usually lands within milliseconds;
 			// it may be another writer's append, and then the next
 			// attempt is the conflict.
-			sleep(ctx, staleBackoff(unchanged+1))
+			Sleep(ctx, staleBackoff(unchanged+1))
 		case isFull(err):
 			return Appended{}, fmt.Errorf("%w: append to %s refused: %v", ErrFull, req.Aggregate, err)
 		case errors.Is(err, nats.ErrNoResponders) && !unreachableSince.IsZero() && time.Since(unreachableSince) > 10*time.Second:
@@ -102,7 +102,7 @@ func (l *JetStream) Append(ctx context.Context, req AppendRequest) (Appended, er
 			if errors.Is(err, nats.ErrNoResponders) && unreachableSince.IsZero() {
 				unreachableSince = time.Now()
 			}
-			sleep(ctx, backoff(attempt))
+			Sleep(ctx, Backoff(attempt))
 		default:
 			return Appended{}, fmt.Errorf("append to %s: %w", req.Aggregate, err)
 		}

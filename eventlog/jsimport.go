@@ -120,7 +120,7 @@ func (l *JetStream) importRecs(ctx context.Context, recs []Stored, retry bool) e
 				unreachableSince = time.Now()
 			}
 			retry = true
-			sleep(ctx, backoff(attempt))
+			Sleep(ctx, Backoff(attempt))
 		default:
 			return fmt.Errorf("import of %s into stream %q: %w", span, l.cfg.Stream, err)
 		}

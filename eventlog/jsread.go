@@ -80,7 +80,7 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 			if unanswered.IsZero() {
 				unanswered = time.Now()
 			}
-			sleep(ctx, backoff(attempt))
+			Sleep(ctx, Backoff(attempt))
 			continue
 		case err != nil:
 			return History{}, fmt.Errorf("load %s: %w", a, err)
@@ -96,7 +96,7 @@ func (l *JetStream) load(ctx context.Context, a events.AggregateID, after uint64
 				return History{}, fmt.Errorf("load %s: the replicas of stream %q answering direct gets have not reached position %d, which the leader holds, for %v (read up to %d)",
 					a, l.cfg.Stream, want, time.Since(behind).Round(time.Millisecond), next-1)
 			}
-			sleep(ctx, staleBackoff(stale))
+			Sleep(ctx, staleBackoff(stale))
 			stale++
 			continue
 		case got == 0 && ctx.Err() != nil:
@@ -222,7 +222,7 @@ func (l *JetStream) leaderGet(ctx context.Context, req msgGetRequest) (*jetstrea
 		} else if time.Since(since) > 10*time.Second {
 			return nil, fmt.Errorf("the leader of stream %q has not answered for 10s: %w", l.cfg.Stream, err)
 		}
-		sleep(ctx, backoff(attempt))
+		Sleep(ctx, Backoff(attempt))
 	}
 }
 
@@ -345,7 +345,7 @@ func (l *JetStream) Scan(ctx context.Context, after uint64, live bool, fn func(S
 		} else if !live && time.Since(progress) > scanGiveUp {
 			return fmt.Errorf("scan: no record delivered from position %d for %v: %w", from, time.Since(progress).Round(time.Second), err)
 		}
-		sleep(scanCtx, backoff(attempt))
+		Sleep(scanCtx, Backoff(attempt))
 	}
 }
 

@@ -57,7 +57,7 @@ func (l *Log) Append(ctx context.Context, req eventlog.AppendRequest) (eventlog.
 		case isCode(err, es.ErrorCodeStreamDeleted):
 			return eventlog.Appended{}, fmt.Errorf("append to %s: stream %s was deleted for good (tombstoned) and takes no more events: %w", req.Aggregate, stream, err)
 		case transient(err) && ctx.Err() == nil:
-			sleep(ctx, backoff(attempt))
+			eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 		default:
 			return eventlog.Appended{}, fmt.Errorf("append to %s (stream %s): %w", req.Aggregate, stream, err)
 		}

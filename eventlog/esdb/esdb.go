@@ -156,7 +156,7 @@ func Open(ctx context.Context, connection string, opt Options) (*Log, error) {
 			if last == nil || !isCode(err, es.ErrorCodeConnectionClosed) {
 				last = err // a renewed client's "closed" says less than why it closed
 			}
-			sleep(ctx, backoff(attempt))
+			eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 			continue
 		}
 		l.Close()
@@ -268,7 +268,7 @@ func (l *Log) do(ctx context.Context, op func(*es.Client) error) error {
 		if err == nil || ctx.Err() != nil || !transient(err) {
 			return err
 		}
-		sleep(ctx, backoff(attempt))
+		eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 	}
 }
 
@@ -294,20 +294,6 @@ func transient(err error) bool {
 func isCode(err error, code es.ErrorCode) bool {
 	var e *es.Error
 	return errors.As(err, &e) && e.Code() == code
-}
-
-func backoff(attempt int) time.Duration {
-	d := 25 * time.Millisecond << min(attempt, 5)
-	return min(d, 500*time.Millisecond)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // redactor hides the password of a connection string in what is shown.

@@ -69,7 +69,7 @@ func (l *Log) Scan(ctx context.Context, after uint64, live bool, fn func(eventlo
 				return fmt.Errorf("scan after position %d: subscription to $all dropped %d times in a row: %w", next, drops, err)
 			}
 		}
-		sleep(ctx, backoff(attempt))
+		eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 	}
 }
 

@@ -161,7 +161,7 @@ func (l *Log) importRun(ctx context.Context, v uint64, run []eventlog.Stored) er
 		case isCode(err, es.ErrorCodeWrongExpectedVersion):
 			return l.importedBefore(ctx, stream, v, run, span)
 		case transient(err) && ctx.Err() == nil:
-			sleep(ctx, backoff(attempt))
+			eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 		default:
 			return fmt.Errorf("import of %s into stream %s: %w", span, stream, err)
 		}
