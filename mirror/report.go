@@ -41,13 +41,6 @@ const (
 	Verifying              // reading the destination back
 )
 
-func (s Stage) String() string {
-	if s == Verifying {
-		return "verifying the destination"
-	}
-	return "copying"
-}
-
 // Progress is how far Copy is.
 type Progress struct {
 	Stage Stage
