@@ -44,6 +44,8 @@ type Cohort struct {
 	// a reconstruction reads besides the student's own records.
 	docPositions []uint64
 	strings      interner
+	// deliberationViews are the last deliberation views computed.
+	deliberationViews deliberationCache
 }
 
 // Documents are the catalog and ruleset in force for a year.

@@ -110,6 +110,19 @@ func (c *Cohort) Deliberation(programme, year string, session catalog.Session) (
 	if err != nil {
 		return DeliberationView{}, err
 	}
+	a := events.DeliberationOf(programme, year, string(session))
+	if v, ok := c.deliberationViews.get(a, c.position); ok {
+		return v, nil
+	}
+	v, err := c.deliberationView(programme, year, session, d)
+	if err == nil {
+		c.deliberationViews.put(a, v)
+	}
+	return v, err
+}
+
+// deliberationView computes the view of a session's deliberation.
+func (c *Cohort) deliberationView(programme, year string, session catalog.Session, d Documents) (DeliberationView, error) {
 	v := DeliberationView{Basis: Basis{Position: c.position}, Programme: programme, Year: year, Session: string(session),
 		Status: NotOpened, Students: []DeliberationStudent{}, Appeals: []AppealView{}}
 	if j, ok := c.jury(programme, year); ok {

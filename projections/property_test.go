@@ -72,6 +72,23 @@ func TestLiveEqualsRebuild(t *testing.T) {
 					t.Fatalf("transcript of %s from the restored snapshot differs (%v, %v)", mat, err1, err2)
 				}
 			}
+			// The deliberation views read during the run (and kept, see
+			// deliberationCache) answer as freshly computed ones, and
+			// changing what one read returned changes no later read.
+			for _, s := range []catalog.Session{catalog.Q1, catalog.Q2, catalog.Q3} {
+				want, err1 := fresh(t, env).Deliberation("MIAS", gradetest.Year, s)
+				_, _ = env.Handlers.Cohort.Deliberation("MIAS", gradetest.Year, s) // kept, if it was not
+				got, err2 := env.Handlers.Cohort.Deliberation("MIAS", gradetest.Year, s)
+				if err1 != nil || err2 != nil || !bytes.Equal(mustJSON(t, got), mustJSON(t, want)) {
+					t.Fatalf("live deliberation view of %s differs from a rebuild's (%v, %v):\n%s", s, err1, err2, firstDifference(mustJSON(t, got), mustJSON(t, want)))
+				}
+				if len(got.Students) > 0 {
+					got.Students[0].Status = "changed by a reader"
+					if again, _ := env.Handlers.Cohort.Deliberation("MIAS", gradetest.Year, s); again.Students[0].Status != want.Students[0].Status {
+						t.Fatalf("a reader's change to the deliberation view of %s shows in the next read: %q", s, again.Students[0].Status)
+					}
+				}
+			}
 			t.Logf("%d commands, %d accepted, %d decisions, %d students, log at %d, snapshot %d bytes", steps, d.accepted, d.decisions, len(d.students),
 				env.Handlers.Cohort.Position(), len(live))
 		})
@@ -155,6 +172,16 @@ func (d *driver) deliberate() {
 	}
 }
 
+// fresh is a cohort rebuilt from env's log.
+func fresh(t *testing.T, env *gradetest.Env) *projections.Cohort {
+	t.Helper()
+	c := projections.NewCohort()
+	if err := c.Replay(t.Context(), env.Log, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func (d *driver) ok(_ any, err error) {
 	if err == nil {
 		d.accepted++
@@ -163,6 +190,9 @@ func (d *driver) ok(_ any, err error) {
 
 func (d *driver) step() {
 	ctx, hs := d.t.Context(), d.env.Handlers
+	if d.rnd.IntN(4) == 0 { // a jury page read between commands
+		_, _ = hs.Cohort.Deliberation("MIAS", gradetest.Year, []catalog.Session{catalog.Q1, catalog.Q2, catalog.Q3}[d.rnd.IntN(3)])
+	}
 	switch n := d.rnd.IntN(100); {
 	case n < 8 || len(d.students) < 3:
 		mat := fmt.Sprintf("HE%06d", len(d.students)+1)
