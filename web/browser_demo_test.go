@@ -91,6 +91,31 @@ func (s *demoSite) account(t *testing.T, id, what string) demo.Account {
 	return demo.Account{}
 }
 
+// signIn signs in with the demo account's button on /connexion, reached
+// by signing out when someone is signed in, and waits for the page it
+// leads to, whose heading holds landing.
+func (s *demoSite) signIn(t *testing.T, ctx context.Context, id, landing string) {
+	t.Helper()
+	signedIn := get(t, ctx, "who", chromedp.Evaluate[bool](`document.querySelector("header form.who") !== null`))
+	if signedIn {
+		run(t, ctx, "sign out",
+			chromedp.Click(chromedp.Search(`//header//button[contains(., "Se déconnecter")]`)),
+			chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)),
+		)
+	} else {
+		run(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)))
+	}
+	button := `//ul[@class="accounts"]//form[input[@name="compte" and @value="` + id + `"]]//button`
+	run(t, ctx, "sign in as "+id,
+		chromedp.Focus(chromedp.Search(button)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "`+landing+`")]`)),
+	)
+	if who := text(t, ctx, "header form.who span"); !strings.Contains(who, s.account(t, id, "").Name) {
+		t.Fatalf("signed in as %s, the header says %q", id, who)
+	}
+}
+
 // TestBrowserDemoNewcomer walks the newcomer's path on the demo, as after
 // `gradelog serve --demo`: the teacher of UE 1/9 fills its open Q3 sheet
 // with the keyboard and submits it; the jury's president opens the Q3
@@ -109,28 +134,9 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 		shots++
 		return shot(fmt.Sprintf("demo-%02d-%s", shots, name))
 	}
-	// signIn signs in with the demo account's button on /connexion,
-	// reached by signing out when someone is signed in.
 	signIn := func(id, landing string) {
 		t.Helper()
-		signedIn := get(t, ctx, "who", chromedp.Evaluate[bool](`document.querySelector("header form.who") !== null`))
-		if signedIn {
-			run(t, ctx, "sign out",
-				chromedp.Click(chromedp.Search(`//header//button[contains(., "Se déconnecter")]`)),
-				chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)),
-			)
-		} else {
-			run(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)))
-		}
-		button := `//ul[@class="accounts"]//form[input[@name="compte" and @value="` + id + `"]]//button`
-		run(t, ctx, "sign in as "+id,
-			chromedp.Focus(chromedp.Search(button)),
-			chromedp.KeyEvent(kb.Enter),
-			chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "`+landing+`")]`)),
-		)
-		if who := text(t, ctx, "header form.who span"); !strings.Contains(who, s.account(t, id, "").Name) {
-			t.Fatalf("signed in as %s, the header says %q", id, who)
-		}
+		s.signIn(t, ctx, id, landing)
 	}
 
 	// The demo's students to follow: the re-sit of 1/9's practical work,

@@ -105,6 +105,9 @@ type replayStep struct {
 	By          string // who took the decision, by name
 	Previous    string // the previous session's outcome
 	Change      string
+	// Replaces and ReplacedBy are the steps of the decision this one
+	// replaces and of the one that replaced it, when the replay holds them.
+	Replaces, ReplacedBy *replayLink
 }
 
 // grantRow is one UE a decision granted or refused.
@@ -167,6 +170,15 @@ func (u *ui) replay(c *req) error {
 		}
 		if st.Previous != nil {
 			rs.Previous = outcome(st.Previous.Outcome)
+		}
+		for i, o := range r.Steps {
+			switch id := o.Decision.ID; {
+			case id == "":
+			case id == st.Decision.Supersedes:
+				rs.Replaces = &p.Steps[i]
+			case id == st.Decision.SupersededBy:
+				rs.ReplacedBy = &p.Steps[i]
+			}
 		}
 		p.Step = rs
 		if at > 1 {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gradelog/gradelog/auth"
@@ -28,11 +30,19 @@ type studentView struct {
 	File      handlers.StudentFile
 	Years     []paeYear
 	Readiness *projections.ReadinessView
-	Catalog   []catalog.UE // of the latest year, for a new PAE
-	Year      string       // the latest year
+	Choices   []paeChoice // the latest year's catalog, for its PAE
+	Year      string      // the latest year
+	Validated bool        // the latest year's PAE is validated: the form amends it
 	Sessions  []events.SessionScheduled
 	Codes     []rules.CodeRule
 	Writer    bool
+}
+
+// paeChoice is one UE of the PAE form: ticked when the PAE in force holds
+// it.
+type paeChoice struct {
+	catalog.UE
+	InPAE bool
 }
 
 // paeYear is one year's PAE with the UEs' titles.
@@ -70,7 +80,12 @@ func (u *ui) studentPage(c *req) error {
 		v.Years = append(v.Years, py)
 	}
 	if docs, ok := u.Handlers.Cohort.Documents(v.Year); ok {
-		v.Catalog, v.Codes = docs.Catalog.UEs, docs.Ruleset.Codes
+		current := f.PAEs[v.Year]
+		v.Validated = current != nil
+		for _, ue := range docs.Catalog.UEs {
+			v.Choices = append(v.Choices, paeChoice{UE: ue, InPAE: current != nil && slices.Contains(current.UEs, ue.Code)})
+		}
+		v.Codes = docs.Ruleset.Codes
 		v.Sessions = u.Handlers.Cohort.Sessions(v.Year)
 	}
 	if r, err := u.Handlers.Readiness(c.ctx(), c.id, mat, c.query()); err == nil {
@@ -80,15 +95,41 @@ func (u *ui) studentPage(c *req) error {
 	return nil
 }
 
-// validatePAE records a student's PAE for a year; a refusal lists every
-// requisite the PAE breaks.
+// validatePAE records a student's PAE for a year, or, once one is
+// validated, amends it to the UEs ticked (with a reason); a refusal lists
+// every requisite the PAE would break.
 func (u *ui) validatePAE(c *req) (done, error) {
 	mat := c.r.PathValue("matricule")
-	got, err := u.Handlers.ValidatePAE(c.ctx(), c.id, "", mat, c.r.PostForm.Get("annee"), handlers.PAERequest{UEs: c.r.PostForm["ue"]})
+	year, chosen := c.r.PostForm.Get("annee"), c.r.PostForm["ue"]
+	f, err := u.Handlers.Student(c.ctx(), c.id, mat)
 	if err != nil {
 		return done{}, err
 	}
-	return done{next: "/etudiants/" + mat, flash: "PAE validé.", position: positionOf(got)}, nil
+	current := f.PAEs[year]
+	if current == nil {
+		got, err := u.Handlers.ValidatePAE(c.ctx(), c.id, "", mat, year, handlers.PAERequest{UEs: chosen})
+		if err != nil {
+			return done{}, err
+		}
+		return done{next: "/etudiants/" + mat, flash: "PAE validé.", position: positionOf(got)}, nil
+	}
+	var in handlers.Amendment
+	for _, ue := range chosen {
+		if !slices.Contains(current.UEs, ue) && !slices.Contains(in.Added, ue) {
+			in.Added = append(in.Added, ue)
+		}
+	}
+	for _, ue := range current.UEs {
+		if !slices.Contains(chosen, ue) {
+			in.Removed = append(in.Removed, ue)
+		}
+	}
+	in.Reason = strings.TrimSpace(c.r.PostForm.Get("motif"))
+	got, err := u.Handlers.AmendPAE(c.ctx(), c.id, "", mat, year, in)
+	if err != nil {
+		return done{}, err
+	}
+	return done{next: "/etudiants/" + mat, flash: "PAE modifié.", position: positionOf(got)}, nil
 }
 
 // justifyAbsence records a justified absence (code CM, the secretariat's
@@ -168,6 +209,13 @@ func (u *ui) extendDeadline(c *req) (done, error) {
 	}
 	got, err := u.Handlers.ExtendDeadline(c.ctx(), c.id, "", sheetRef(c.r), handlers.Extension{Student: f.Get("etudiant"),
 		Until: handlers.EndOfDay(d), Reason: strings.TrimSpace(f.Get("motif"))})
+	if ref := (*handlers.Refusal)(nil); errors.As(err, &ref) {
+		for i, p := range ref.Problems {
+			if p.Field == "until" {
+				ref.Problems[i].Value = f.Get("jusquau") // the day typed, not the instant it stands for
+			}
+		}
+	}
 	if err != nil {
 		return done{}, err
 	}
