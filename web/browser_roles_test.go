@@ -745,6 +745,9 @@ func TestBrowserRolesJuryReplayAndWhatIf(t *testing.T) {
 	if got := mark("1/11"); got != "11" {
 		t.Errorf("the dossier of %s as the jury had it after the appeal shows 1/11 at %q, want the corrected 11", appellant.ID, got)
 	}
+	if got := facts()["Après le recours"]; !strings.HasPrefix(got, "recours introduit le ") || !strings.Contains(got, "jugé fondé le ") {
+		t.Errorf("the decision after the appeal names the appeal as %q, want when it was filed, on what grounds, and upheld", got)
+	}
 	if got := text(t, ctx, "#pas .panel dd strong"); got != "année réussie" {
 		t.Errorf("the decision after the appeal: %q, want année réussie", got)
 	}

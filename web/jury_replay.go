@@ -108,6 +108,8 @@ type replayStep struct {
 	// Replaces and ReplacedBy are the steps of the decision this one
 	// replaces and of the one that replaced it, when the replay holds them.
 	Replaces, ReplacedBy *replayLink
+	// Appeal is the appeal this decision answers, in words.
+	Appeal string
 }
 
 // grantRow is one UE a decision granted or refused.
@@ -180,6 +182,12 @@ func (u *ui) replay(c *req) error {
 				rs.ReplacedBy = &p.Steps[i]
 			}
 		}
+		if id := st.Decision.Appeal; id != "" {
+			rs.Appeal, err = u.appealText(c, ref, id)
+			if err != nil {
+				return err
+			}
+		}
 		p.Step = rs
 		if at > 1 {
 			p.Prev = href(at - 1)
@@ -191,6 +199,31 @@ func (u *ui) replay(c *req) error {
 	title := fmt.Sprintf("Rejeu de la délibération %s · %s · %s", ref.Session, ref.Year, ref.Programme)
 	u.render(c, "replay", title, p)
 	return nil
+}
+
+// appealText says which appeal a decision answers: when it was filed,
+// on what grounds, and how it was decided.
+func (u *ui) appealText(c *req, ref handlers.DeliberationRef, id string) (string, error) {
+	v, err := u.Handlers.Deliberation(c.ctx(), c.id, ref, c.query())
+	if err != nil {
+		return "", err
+	}
+	names := u.juryNames(ref)
+	for _, a := range v.Appeals {
+		if a.ID != id {
+			continue
+		}
+		s := fmt.Sprintf("recours introduit le %s : « %s »", moment(a.Filed.At), a.Grounds)
+		if a.Decided != nil {
+			verdict := map[string]string{"upheld": "jugé fondé", "rejected": "rejeté"}[a.Status]
+			s += fmt.Sprintf(" ; %s le %s par %s", verdict, moment(a.Decided.At), names.of(a.Decided.By))
+		}
+		if a.Motivation != "" {
+			s += " (" + a.Motivation + ")"
+		}
+		return s, nil
+	}
+	return "le recours " + id, nil
 }
 
 // changeText is a replay step's comparison with the previous session.
