@@ -53,7 +53,7 @@ func (hs *Handlers) ScheduleSession(ctx context.Context, id auth.Identity, key, 
 			ps.add(o.field, "", "the date is required")
 		case i > 0 && !order[i-1].d.IsZero() && o.d.Before(order[i-1].d):
 			ps.add(o.field, o.d.String(), "comes before %s %s; the order is exams, encoding deadline, deliberation, publication",
-				order[i-1].field, order[i-1].d)
+				fieldName(order[i-1].field), order[i-1].d)
 		}
 	}
 	if err := ps.err(Invalid); err != nil {

@@ -183,7 +183,7 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 	}
 	for _, u := range dossier.Proposal.UEs {
 		if u.Status == rules.ToDeliberate && !decided[u.UE] {
-			ps.add("grants", u.UE, "UE %s is proposed to deliberate (%s): the decision grants or refuses it", u.UE, u.Reason)
+			ps.add("grants", u.UE, "UE %s is proposed to deliberate (%s): the decision grants or refuses it", u.UE, u.Why)
 		}
 	}
 	if err := ps.err(Invalid); err != nil {
@@ -201,7 +201,7 @@ func (hs *Handlers) decide(ref DeliberationRef, docs projections.Documents, doss
 	switch {
 	case e.Motivation != "":
 	case e.Outcome == string(rules.Ajourne) || e.Outcome == string(rules.YearClosed):
-		ps.add("motivation", "", "the outcome %s is unfavourable: the decision is motivated (décret Paysage)", e.Outcome)
+		ps.add("motivation", "", "the outcome %s is unfavourable: the decision is motivated (décret Paysage)", rules.Outcome(e.Outcome))
 	case revision:
 		ps.add("motivation", "", "the student was already decided in this deliberation: a new decision says why")
 	case e.Mention != e.ProposedMention:
@@ -218,7 +218,7 @@ func mentionOf(rs *rules.Ruleset, e events.DecisionRecorded, asked string, ps *p
 		return e.ProposedMention
 	}
 	if e.Outcome != string(rules.CycleCompleted) {
-		ps.add("mention", asked, "a mention goes with the degree; the outcome is %s", e.Outcome)
+		ps.add("mention", asked, "a mention goes with the degree; the outcome is %s", rules.Outcome(e.Outcome))
 		return ""
 	}
 	rank := func(name string) int {

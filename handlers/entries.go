@@ -11,6 +11,7 @@ import (
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
 )
@@ -163,7 +164,7 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 			return
 		}
 	}
-	if mixed := p.mixed(s); mixed != "" {
+	if mixed := p.mixed(s); !mixed.IsZero() {
 		r.refuse(Invalid, "activity", in.Activity, "%s", mixed)
 		return
 	}
@@ -233,15 +234,15 @@ func (p *planner) decide(r *EntryResult, in EntryInput, s slot, due projections.
 // mixed refuses a UE-level entry beside activity entries and the reverse,
 // held or written in the same batch: a sitting holds one or the other.
 // Both are looked up by student: the cost is the same on any sheet.
-func (p *planner) mixed(s slot) string {
+func (p *planner) mixed(s slot) i18n.Text {
 	if p.st.held[s.Student].clashes(s) {
-		return fmt.Sprintf("the student holds %s on this sheet; a UE-level entry and activity entries do not mix (clear one first)",
-			map[bool]string{true: "a UE-level entry", false: "activity entries"}[s.Activity != ""])
+		return textf("the student holds %s on this sheet; a UE-level entry and activity entries do not mix (clear one first)",
+			map[bool]i18n.Text{true: textf("a UE-level entry"), false: textf("activity entries")}[s.Activity != ""])
 	}
 	if p.planned[s.Student].clashes(s) {
-		return "this batch gives the student a UE-level entry and activity entries; a sitting holds one or the other"
+		return textf("this batch gives the student a UE-level entry and activity entries; a sitting holds one or the other")
 	}
-	return ""
+	return i18n.Text{}
 }
 
 // clashes reports whether an entry in slot s would mix with what h holds:
@@ -285,7 +286,7 @@ func (r *EntryResult) refuse(reason Reason, field, value, format string, args ..
 	if len(r.Problems) == 0 || reason > r.reason {
 		r.reason = reason
 	}
-	r.Problems = append(r.Problems, Problem{Field: field, Value: value, Rule: fmt.Sprintf(format, args...)})
+	r.Problems = append(r.Problems, problemf(field, value, format, args...))
 	r.event = nil
 }
 
@@ -368,8 +369,7 @@ func refusal(results []EntryResult) *Refusal {
 		}
 		for _, p := range r.Problems {
 			if len(results) > 1 {
-				p.Field = fmt.Sprintf("entries[%d].%s", i, p.Field)
-				p.Rule = fmt.Sprintf("%s%s: %s", r.Student, map[bool]string{true: "", false: " / " + r.Activity}[r.Activity == ""], p.Rule)
+				p = p.of(fmt.Sprintf("entries[%d]", i), r.Student+map[bool]string{true: "", false: " / " + r.Activity}[r.Activity == ""])
 			}
 			out.Problems = append(out.Problems, p)
 		}

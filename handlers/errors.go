@@ -3,6 +3,10 @@ package handlers
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // Reason classifies a refusal; the API maps it to a status code.
@@ -22,7 +26,25 @@ type Problem struct {
 	Field string `json:"field"`
 	Value string `json:"value"`
 	Rule  string `json:"rule"`
+	// rule is what Rule was written from, for In; zero when Rule was
+	// phrased elsewhere (package web phrases its own in French).
+	rule i18n.Text
 }
+
+// In is p for a reader of language tag: in French, its rule in French
+// and its field's French name (french.go). A problem phrased elsewhere,
+// or already rendered, is returned unchanged; so is a rule without a
+// translation.
+func (p Problem) In(tag language.Tag) Problem {
+	if p.rule.IsZero() || !i18n.IsFrench(tag) {
+		return p
+	}
+	p.Rule, p.Field, p.rule = p.rule.In(tag), frenchField(p.Field), i18n.Text{}
+	return p
+}
+
+// French is p.In(French), for a template.
+func (p Problem) French() Problem { return p.In(i18n.French) }
 
 func (p Problem) String() string {
 	if p.Field == "" {
@@ -41,6 +63,20 @@ type Refusal struct {
 	Current any
 }
 
+// In is a copy of r with its problems for a reader of language tag
+// (Problem.In).
+func (r *Refusal) In(tag language.Tag) *Refusal {
+	if r == nil {
+		return nil
+	}
+	out := *r
+	out.Problems = make([]Problem, len(r.Problems))
+	for i, p := range r.Problems {
+		out.Problems[i] = p.In(tag)
+	}
+	return &out
+}
+
 func (r *Refusal) Error() string {
 	s := make([]string, len(r.Problems))
 	for i, p := range r.Problems {
@@ -51,14 +87,36 @@ func (r *Refusal) Error() string {
 
 // refuse returns a refusal of one problem.
 func refuse(reason Reason, field, value, format string, args ...any) *Refusal {
-	return &Refusal{Reason: reason, Problems: []Problem{{Field: field, Value: value, Rule: fmt.Sprintf(format, args...)}}}
+	return &Refusal{Reason: reason, Problems: []Problem{problemf(field, value, format, args...)}}
+}
+
+// problemf is the problem of field and value whose rule format writes
+// with args. Every problem of the package is built with it (refuse, add),
+// with a literal format that french.go translates.
+func problemf(field, value, format string, args ...any) Problem {
+	t := textf(format, args...)
+	return Problem{Field: field, Value: value, Rule: t.String(), rule: t}
+}
+
+// textf is a text a rule quotes as one of its arguments (frozenRule,
+// whyNotDue): the rule in French quotes it in French.
+func textf(format string, args ...any) i18n.Text { return french.Textf(format, args...) }
+
+// of is p as the problem of one item of a list: its field under the
+// item's, its rule after whom it is about ("HE201001 / Examen: ...").
+func (p Problem) of(item, about string) Problem {
+	var rule any = p.Rule
+	if !p.rule.IsZero() {
+		rule = p.rule
+	}
+	return problemf(item+"."+p.Field, p.Value, "%s: %s", about, rule)
 }
 
 // problems collects the problems of a command that lists them all.
 type problems []Problem
 
 func (ps *problems) add(field, value, format string, args ...any) {
-	*ps = append(*ps, Problem{Field: field, Value: value, Rule: fmt.Sprintf(format, args...)})
+	*ps = append(*ps, problemf(field, value, format, args...))
 }
 
 // err returns nil when no problem was found.

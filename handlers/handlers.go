@@ -67,8 +67,8 @@ func (hs *Handlers) catchUp(ctx context.Context) error {
 	}
 	if err := hs.Views.Settle(ctx, last); err != nil {
 		lag := hs.Views.Lag()
-		return &Refusal{Reason: Unavailable, Problems: []Problem{{Field: "views", Value: fmt.Sprintf("position %d, %d records behind the log", lag.Views, lag.Behind),
-			Rule: fmt.Sprintf("a command is checked against views holding every record of the log: %v", err)}}}
+		return &Refusal{Reason: Unavailable, Problems: []Problem{problemf("views", fmt.Sprintf("position %d, %d records behind the log", lag.Views, lag.Behind),
+			"a command is checked against views holding every record of the log: %v", err)}}
 	}
 	return nil
 }

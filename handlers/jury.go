@@ -81,7 +81,7 @@ func (hs *Handlers) ConstituteJury(ctx context.Context, id auth.Identity, key, p
 	}
 	for _, r := range []struct{ field, id string }{{"president", e.President}, {"secretary", e.Secretary}} {
 		if !seen[r.id] {
-			ps.add(r.field, r.id, "the %s is one of the jury's members", r.field)
+			ps.add(r.field, r.id, "the %s is one of the jury's members", fieldName(r.field))
 		}
 	}
 	if e.President != "" && e.President == e.Secretary {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -79,8 +80,8 @@ func (sc sheetContext) frozen() error {
 	return refuse(Invalid, "session", string(sc.ref.Session), "%s", sc.frozenRule())
 }
 
-func (sc sheetContext) frozenRule() string {
-	return fmt.Sprintf("the deliberation of %s %s closed on %s: its marks are frozen and change only through a jury decision after an upheld appeal",
+func (sc sheetContext) frozenRule() i18n.Text {
+	return textf("the deliberation of %s %s closed on %s: its marks are frozen and change only through a jury decision after an upheld appeal",
 		sc.ref.Session, sc.ref.Year, sc.closed.At.In(brussels).Format("2006-01-02 15:04"))
 }
 
@@ -172,17 +173,17 @@ func (hs *Handlers) due(ctx context.Context, sc sheetContext, st *sheetState, st
 }
 
 // whyNotDue explains why a registered student is not on a sheet.
-func (hs *Handlers) whyNotDue(sc sheetContext, student string) string {
+func (hs *Handlers) whyNotDue(sc sheetContext, student string) i18n.Text {
 	s, ok := hs.Cohort.Student(student)
 	ref := sc.ref
 	pae, validated := s.PAEs[ref.Year]
 	switch {
 	case !ok:
-		return "no student is registered with this matricule"
+		return textf("no student is registered with this matricule")
 	case !validated:
-		return fmt.Sprintf("the student has no validated PAE for %s", ref.Year)
+		return textf("the student has no validated PAE for %s", ref.Year)
 	case !pae.Has(ref.UE):
-		return fmt.Sprintf("UE %s is not in the student's %s PAE", ref.UE, ref.Year)
+		return textf("UE %s is not in the student's %s PAE", ref.UE, ref.Year)
 	}
-	return fmt.Sprintf("the student is not on the sheet of %s: UE acquired at an earlier session or every presentation of the year used", ref)
+	return textf("the student is not on the sheet of %s: UE acquired at an earlier session or every presentation of the year used", ref)
 }

@@ -266,8 +266,8 @@ func (hs *Handlers) reach(ctx context.Context, q ViewQuery) error {
 	ctx, cancel := context.WithTimeout(ctx, minPositionWait)
 	defer cancel()
 	if err := hs.Views.WaitFor(ctx, q.MinPosition); err != nil {
-		return &Refusal{Reason: Unavailable, Problems: []Problem{{Field: "min_position", Value: fmt.Sprint(q.MinPosition),
-			Rule: fmt.Sprintf("the views have not reached this log position within %s: %v", minPositionWait, err)}}}
+		return &Refusal{Reason: Unavailable, Problems: []Problem{problemf("min_position", fmt.Sprint(q.MinPosition),
+			"the views have not reached this log position within %s: %v", minPositionWait, err)}}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // problemBody is the body of every error answer.
@@ -33,7 +34,8 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var bad *badRequest
 	switch {
 	case errors.As(err, &ref):
-		writeJSON(w, statusOf[ref.Reason], problemBody{Error: ref.Error(), Problems: ref.Problems, Current: ref.Current})
+		w.Header().Add("Vary", "Accept-Language")
+		writeJSON(w, statusOf[ref.Reason], problemBody{Error: ref.Error(), Problems: rulesIn(r, ref.Problems), Current: ref.Current})
 	case errors.As(err, &bad):
 		writeJSON(w, http.StatusBadRequest, problemBody{Error: bad.Error()})
 	case errors.Is(err, errUnauthenticated):
@@ -45,6 +47,22 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		slog.Error("request failed", "route", r.Pattern, "err", err)
 		writeJSON(w, http.StatusInternalServerError, problemBody{Error: "internal error; nothing was written unless the answer to a retry says so"})
 	}
+}
+
+// rulesIn are ps with their rules in the language the request prefers
+// (Accept-Language: English unless it prefers French); fields keep the
+// API's names, which clients match on.
+func rulesIn(r *http.Request, ps []handlers.Problem) []handlers.Problem {
+	tag := i18n.Accept(r.Header.Get("Accept-Language"))
+	if !i18n.IsFrench(tag) {
+		return ps
+	}
+	out := make([]handlers.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = p.In(tag)
+		out[i].Field = p.Field
+	}
+	return out
 }
 
 // badRequest is a request that cannot be read (not JSON, wrong types).

@@ -4,7 +4,8 @@
 //
 // Every route under /api/v1 but the OpenAPI document takes a bearer token
 // (auth); every write takes an optional Idempotency-Key, and a retry with
-// the same key returns the first answer and writes nothing.
+// the same key returns the first answer and writes nothing. A refusal's
+// rules are in English, in French when Accept-Language prefers it.
 package httpapi
 
 import (

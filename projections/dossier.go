@@ -102,7 +102,7 @@ func proposalView(p rules.Proposal) ProposalView {
 		v.Mention = p.Mention.Name
 	}
 	for _, u := range p.UEs {
-		up := UEProposal{UE: u.UE, Credits: u.Credits, Code: string(u.Mark.Code), Status: u.Status, Basis: u.Basis, Reason: u.Reason}
+		up := UEProposal{UE: u.UE, Credits: u.Credits, Code: string(u.Mark.Code), Status: u.Status, Basis: u.Basis, Reason: u.Reason, Why: u.Why}
 		if u.Mark.Computed {
 			m := u.Mark.Mark
 			up.Mark = &m

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/rules"
 )
 
@@ -260,6 +261,7 @@ type UEProposal struct {
 	Basis   rules.Basis  `json:"basis"`
 	Deficit *rules.Mark  `json:"deficit,omitempty"`
 	Reason  string       `json:"reason,omitempty"`
+	Why     i18n.Text    `json:"-"` // Reason as written, for its French (Why.In)
 }
 
 // Result is the UE's result as a decision records it and a motivation

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -88,7 +87,7 @@ func (rs *Ruleset) CanReplace(old *Result, next Result, role Role) error {
 	if old != nil && old.Code != "" && old.Code != next.Code {
 		rule, ok := rs.Code(old.Code)
 		if ok && !slices.Contains(rule.ClearBy, role) {
-			return fmt.Errorf("code %s (%s) may be cleared only by %s, not by %s",
+			return errorf("code %s (%s) may be cleared only by %s, not by %s",
 				rule.Code, rule.Label, roles(rule.ClearBy), role)
 		}
 	}
@@ -99,7 +98,7 @@ func (rs *Ruleset) CanReplace(old *Result, next Result, role Role) error {
 func (rs *Ruleset) CanSet(r Result, role Role) error {
 	if r.Code == "" {
 		if !slices.Contains(rs.MarksSetBy, role) {
-			return fmt.Errorf("a mark may be recorded only by %s, not by %s", roles(rs.MarksSetBy), role)
+			return errorf("a mark may be recorded only by %s, not by %s", roles(rs.MarksSetBy), role)
 		}
 		return nil
 	}
@@ -108,7 +107,7 @@ func (rs *Ruleset) CanSet(r Result, role Role) error {
 		return err
 	}
 	if !slices.Contains(rule.SetBy, role) {
-		return fmt.Errorf("code %s (%s) may be set only by %s, not by %s", rule.Code, rule.Label, roles(rule.SetBy), role)
+		return errorf("code %s (%s) may be set only by %s, not by %s", rule.Code, rule.Label, roles(rule.SetBy), role)
 	}
 	return nil
 }
@@ -117,7 +116,7 @@ func (rs *Ruleset) CanSet(r Result, role Role) error {
 func (rs *Ruleset) known(c Code) (CodeRule, error) {
 	rule, ok := rs.Code(c)
 	if !ok {
-		return CodeRule{}, fmt.Errorf("code %q is not a code of the %s ruleset (%s)", c, rs.AcademicYear, rs.CodeList())
+		return CodeRule{}, errorf("code %q is not a code of the %s ruleset (%s)", c, rs.AcademicYear, rs.CodeList())
 	}
 	return rule, nil
 }
@@ -131,10 +130,5 @@ func (rs *Ruleset) CodeList() string {
 	return strings.Join(s, ", ")
 }
 
-func roles(rs []Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, " or ")
-}
+// roles lists rs for a message: "teacher or secretariat".
+func roles(rs []Role) roleList { return roleList(rs) }

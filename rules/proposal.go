@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // Status is where a UE's credits stand in a proposal.
@@ -77,7 +77,12 @@ type UEProposal struct {
 	Basis   Basis
 	Deficit Mark   // pass mark minus UE mark, when below
 	Reason  string // for a UE below the pass mark: the criteria it meets or fails
+	// Why is Reason as written, to render it in French (Why.In).
+	Why i18n.Text
 }
+
+// because sets the UE's reason.
+func (up *UEProposal) because(t i18n.Text) { up.Reason, up.Why = t.String(), t }
 
 // Proposal is what the jury is shown for one student and session, beside
 // its own decision. Outcome assumes the UEs to deliberate are refused;
@@ -169,26 +174,26 @@ func (rs *Ruleset) criteria(up *UEProposal, failed int, avg Average) {
 	d := rs.Deliberation
 	up.Deficit = rs.Scale.Pass - up.Mark.Mark
 	if up.Credits == 0 {
-		up.Reason = "optional activity without credits: nothing to deliberate"
+		up.because(textf("optional activity without credits: nothing to deliberate"))
 		return
 	}
-	var fails []string
+	var fails clauses
 	if up.Deficit > d.MaxDeficit {
-		fails = append(fails, fmt.Sprintf("deficit %s > %s", up.Deficit, d.MaxDeficit))
+		fails = append(fails, textf("deficit %s > %s", up.Deficit, d.MaxDeficit))
 	}
 	if failed > d.MaxFailedCredits {
-		fails = append(fails, fmt.Sprintf("failed credits %d > %d", failed, d.MaxFailedCredits))
+		fails = append(fails, textf("failed credits %d > %d", failed, d.MaxFailedCredits))
 	}
 	if !avg.Defined || avg.Mark < d.MinYearAverage {
-		fails = append(fails, fmt.Sprintf("year average %s < %s", avg, d.MinYearAverage))
+		fails = append(fails, textf("year average %s < %s", avg, d.MinYearAverage))
 	}
 	if len(fails) > 0 {
-		up.Reason = "outside the criteria: " + strings.Join(fails, "; ")
+		up.because(textf("outside the criteria: %s", fails))
 		return
 	}
 	up.Status = ToDeliberate
-	up.Reason = fmt.Sprintf("within the criteria: deficit %s <= %s, failed credits %d <= %d, year average %s >= %s",
-		up.Deficit, d.MaxDeficit, failed, d.MaxFailedCredits, avg.Mark, d.MinYearAverage)
+	up.because(textf("within the criteria: deficit %s <= %s, failed credits %d <= %d, year average %s >= %s",
+		up.Deficit, d.MaxDeficit, failed, d.MaxFailedCredits, avg.Mark, d.MinYearAverage))
 }
 
 // outcome is the student's outcome, with the UEs to deliberate counted as

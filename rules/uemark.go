@@ -40,15 +40,15 @@ func (rs *Ruleset) CheckRecord(ue catalog.UE, activity string, r Result) error {
 	var scope Scope = OnActivity
 	switch {
 	case activity != "" && ue.Integrated:
-		return fmt.Errorf("UE %s is evaluated with a single integrated mark; activity %q cannot be marked", ue.Code, activity)
+		return errorf("UE %s is evaluated with a single integrated mark; activity %q cannot be marked", ue.Code, activity)
 	case activity != "":
 		if _, ok := ue.Activity(activity); !ok {
-			return fmt.Errorf("UE %s has no activity %q", ue.Code, activity)
+			return errorf("UE %s has no activity %q", ue.Code, activity)
 		}
 	case !ue.Integrated:
 		scope = OnUE
 		if r.Code == "" {
-			return fmt.Errorf("UE %s is marked per activity (%s); a single UE mark cannot be recorded", ue.Code, titles(ue))
+			return errorf("UE %s is marked per activity (%s); a single UE mark cannot be recorded", ue.Code, titles(ue))
 		}
 	}
 	if r.Code == "" {
@@ -59,17 +59,17 @@ func (rs *Ruleset) CheckRecord(ue catalog.UE, activity string, r Result) error {
 		return err
 	}
 	if rule.Scope != Anywhere && rule.Scope != scope && !(ue.Integrated && activity == "") {
-		return fmt.Errorf("code %s (%s) is recorded on %s, not on %s of UE %s", rule.Code, rule.Label, rule.Scope, scope, ue.Code)
+		return errorf("code %s (%s) is recorded on %s, not on %s of UE %s", rule.Code, rule.Label, rule.Scope, scope, ue.Code)
 	}
 	return nil
 }
 
 func (rs *Ruleset) checkMark(m Mark) error {
 	if m < 0 || m > rs.Scale.Max {
-		return fmt.Errorf("mark %s is outside the scale 0-%s", m, rs.Scale.Max)
+		return errorf("mark %s is outside the scale 0-%s", m, rs.Scale.Max)
 	}
 	if m.Decimals() > rs.Scale.EntryDecimals {
-		return fmt.Errorf("mark %s has more than %d decimals", m, rs.Scale.EntryDecimals)
+		return errorf("mark %s has more than %d decimals", m, rs.Scale.EntryDecimals)
 	}
 	return nil
 }

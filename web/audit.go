@@ -13,6 +13,7 @@ import (
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -102,18 +103,16 @@ var auditFieldNames = map[string]string{
 	"from_position": "depuis_position", "from": "depuis",
 }
 
-// frenchRefusal is a refusal of a form field with the page's own field
-// names (its rules stay as the handlers phrased them).
+// frenchRefusal is a refusal of a form field in French (Refusal.In), its
+// fields named as the page's inputs are rather than by their French names.
 func frenchRefusal(ref *handlers.Refusal) *handlers.Refusal {
-	out := *ref
-	out.Problems = make([]handlers.Problem, len(ref.Problems))
+	out := ref.In(i18n.French)
 	for i, p := range ref.Problems {
 		if n, ok := auditFieldNames[p.Field]; ok {
-			p.Field = n
+			out.Problems[i].Field = n
 		}
-		out.Problems[i] = p
 	}
-	return &out
+	return out
 }
 
 // The bounds of a reconstitution, as the audit forms give them. A moment

@@ -14,6 +14,7 @@ import (
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/internal/pdfdoc"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
@@ -238,7 +239,15 @@ func (d dossierUE) Reason() string {
 	if d.Proposed == nil {
 		return ""
 	}
-	return d.Proposed.Reason
+	return reasonOf(*d.Proposed)
+}
+
+// reasonOf is why the rules propose what they do for u, in French.
+func reasonOf(u projections.UEProposal) string {
+	if u.Why.IsZero() {
+		return u.Reason
+	}
+	return u.Why.In(i18n.French)
 }
 
 // SessionsText lists the UE's sittings and their results.
@@ -484,7 +493,7 @@ func (u *ui) studentPanel(c *req, ref handlers.DeliberationRef, p *deliberationP
 		titles[t.Code] = t.Title
 	}
 	for _, pu := range d.Proposal.UEs {
-		g := grantField{UE: pu.UE, Title: titles[pu.UE], Credits: pu.Credits, Mark: "—", Reason: pu.Reason}
+		g := grantField{UE: pu.UE, Title: titles[pu.UE], Credits: pu.Credits, Mark: "—", Reason: reasonOf(pu)}
 		if pu.Mark != nil {
 			g.Mark = comma(pu.Mark.String())
 		} else if pu.Code != "" {

@@ -169,7 +169,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("opening without the quorum: %d\n%s", status, body)
 	}
-	juryShows(t, "the refused opening", body, "Refusé, rien n'a été enregistré", "quorum not met", `name="present" value="jury.pres" checked`)
+	juryShows(t, "the refused opening", body, "Refusé, rien n'a été enregistré", "quorum non atteint", `name="present" value="jury.pres" checked`)
 	juryHides(t, "the refused opening", body, `name="present" value="jury.m3" checked`)
 	// m5 is excused; four of five sit.
 	loc := pres.submit(page+"/ouverture", url.Values{"present": {"jury.pres", "jury.secr", "jury.m3", "jury.m4"}})
@@ -194,7 +194,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("a grant without motivation: %d\n%s", status, body)
 	}
-	juryShows(t, "the refused decision", body, "grants[0].motivation", "Moyenne annuelle satisfaisante", `value="oui" required checked aria-invalid="true"`,
+	juryShows(t, "the refused decision", body, "<code>motivation (UE délibérée n° 1)</code>", "dans les critères : déficit", "Moyenne annuelle satisfaisante", `value="oui" required checked aria-invalid="true"`,
 		"Dossier de Benoît Lambert")
 	decision.Set("motivation:1/12", "déficit d'un point, stage autrement réussi")
 	loc = pres.submit(page+"/decisions?etudiant="+juryB, decision)
@@ -248,7 +248,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 		if status != http.StatusForbidden {
 			t.Errorf("%s's decision: %d, want 403\n%s", who, status, body)
 		}
-		if who == "jury.m5" && !strings.Contains(body, "Seuls les membres du jury présents") && !strings.Contains(body, "was not present") {
+		if who == "jury.m5" && !strings.Contains(body, "Seuls les membres du jury présents") && !strings.Contains(body, "n&#39;était pas présent(e) à l&#39;ouverture") {
 			t.Errorf("m5's refusal does not say why:\n%s", body)
 		}
 	}
@@ -345,7 +345,7 @@ func TestJuryWhatIf(t *testing.T) {
 		"MATRICULE:UE=VALEUR", "<code>moyenne_min</code>", "Étudiants de la session", juryC+" 1/9 10</textarea>", `name="moyenne_min" value="dix"`)
 	// A change the handlers refuse: a mark off the scale.
 	status, body, _ = m3.post(page+"/simulation", url.Values{"changements": {juryC + ":1/11=25"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "changes[0].value") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "<code>valeur (changement n° 1)</code>") {
 		t.Errorf("a mark off the scale: %d\n%s", status, body)
 	}
 	if after := juryLast(t, s); after != before {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/handlers"
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -108,10 +109,10 @@ func navOf(id auth.Identity, path string) []link {
 	return out
 }
 
-// render writes page name with data; a refused form's problems and values
-// come with it.
+// render writes page name with data; a refused form's problems, in
+// French, and values come with it.
 func (u *ui) render(c *req, name, title string, data any) {
-	v := view{Title: title, CSRF: c.csrf, Flash: c.flash, Refused: c.refused, Path: c.r.URL.Path, Data: data}
+	v := view{Title: title, CSRF: c.csrf, Flash: c.flash, Refused: c.refused.In(i18n.French), Path: c.r.URL.Path, Data: data}
 	if c.id.ID != "" {
 		v.User, v.Nav = c.id, navOf(c.id, c.r.URL.Path)
 	}

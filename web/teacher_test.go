@@ -97,7 +97,8 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || s.last() != before {
 		t.Fatalf("schedule out of order: %d, log %d -> %d", status, before, s.last())
 	}
-	mustContain(t, "the refused schedule", body, "encoding_deadline", "2026-01-20", `value="2026-01-20"`)
+	mustContain(t, "the refused schedule", body, "<code>échéance d&#39;encodage</code>", "« 2026-01-20 »",
+		"tombe avant la date « fin des examens » (30/01/2026)", `value="2026-01-20"`)
 	sec.submit("/sessions", q1)
 	mustContain(t, "the sessions page", sec.page("/sessions"), "Q1", "2 février 2026 à 23:59")
 
@@ -118,14 +119,15 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || s.last() != before {
 		t.Fatalf("mark out of scale: %d, log %d -> %d", status, before, s.last())
 	}
-	mustContain(t, "the refused sheet", body, "Refusé, rien n'a été enregistré", "25", `value="12,5"`)
+	mustContain(t, "the refused sheet", body, "Refusé, rien n'a été enregistré", "25", `value="12,5"`,
+		"<code>valeur (cote n° 1)</code> « 25 » : "+mats[0]+" : la cote 25 est hors de l&#39;échelle 0-20")
 	// A teacher may not set a justified absence (a refusal for want of a
 	// right: only its security fact is written).
 	status, body, _ = prof.post(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"CM"}})
 	if status != http.StatusForbidden || s.last() != before+1 {
 		t.Fatalf("teacher's CM: %d, log %d -> %d", status, before, s.last())
 	}
-	mustContain(t, "the refused CM", body, "CM", "secretariat")
+	mustContain(t, "the refused CM", body, "CM", "ne peut être encodé que par le secrétariat, pas par l&#39;enseignant")
 
 	prof.submit(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"14,5"}, "v:" + mats[1] + ":": {"9"}})
 	page = prof.page(sheet)

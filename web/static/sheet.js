@@ -30,7 +30,7 @@
   }
 
   function refresh() {
-    return fetch(api, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    return fetch(api, { credentials: "same-origin", headers: { "Accept": "application/json", "Accept-Language": "fr" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (sheet) {
         if (!sheet) return;
@@ -56,7 +56,7 @@
     busy(1);
     fetch(api + "/entries", {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf,
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": "fr", "X-CSRF-Token": csrf,
         "Idempotency-Key": (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now() + Math.random()) },
       body: JSON.stringify({ source: "form", entries: [entry] })
     }).then(function (r) {
@@ -74,9 +74,9 @@
         state(row, res.outcome === "saved" ? "enregistré : " + (input.value || "effacé") : "inchangé", "saved");
         return refresh();
       }
-      var problems = (a.body.problems || []).map(function (p) {
-        return (p.field ? p.field + " « " + p.value + " » : " : "") + p.rule;
-      });
+      // The rules only, in French (Accept-Language): the row and the
+      // column already say which cell and value they are about.
+      var problems = (a.body.problems || []).map(function (p) { return p.rule; });
       if (a.status === 409 && a.body.current) {
         problems.push("valeur actuelle : " + text(a.body.current.entry));
         input.dataset.version = a.body.current.version;
