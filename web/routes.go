@@ -58,5 +58,9 @@ func (u *ui) routes() []route {
 		{"GET /audit/verification", u.page(u.verification)},
 
 		{"GET /releve", u.page(u.myTranscript)},
+
+		// Any other address: a page in French that says so (a form's
+		// address read with GET included).
+		{"GET /", u.page(u.notFound)},
 	}
 }

@@ -160,6 +160,13 @@ func (u *ui) signOut(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 }
 
+// notFound answers an address that is no page of the interface.
+func (u *ui) notFound(c *req) error {
+	c.status = http.StatusNotFound
+	u.render(c, "error", "Page introuvable", "Aucune page de gradelog ne se trouve à cette adresse : "+c.r.URL.Path+". Vérifiez l'adresse, ou repartez de votre page d'accueil.")
+	return nil
+}
+
 // home sends each user to their first page.
 func (u *ui) home(c *req) error {
 	nav := navOf(c.id, "")

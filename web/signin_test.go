@@ -233,3 +233,32 @@ func TestInstitutionSignIn(t *testing.T) {
 		t.Fatalf("recorded: %+v", recs)
 	}
 }
+
+// TestUnknownAddress: an address that is no page answers a page in French
+// with status 404 (after the sign-in, as every page); a page's address
+// with another method still answers 405, and the API keeps its paths.
+func TestUnknownAddress(t *testing.T) {
+	s := startSite(t)
+	anon := s.anonymous()
+	req, _ := http.NewRequest("GET", s.URL+"/nulle-part", nil)
+	if status, _, loc := anon.do(req); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/connexion?suite=") {
+		t.Fatalf("an unknown address signed out: %d to %q, want the sign-in", status, loc)
+	}
+	u := s.signIn(auth.Identity{ID: "prof.x", Name: "Prof X", Roles: []string{auth.Teacher}, UEs: []string{"1/4"}})
+	for _, path := range []string{"/nulle-part", "/feuilles/2025-2026/Q1/1/4/saisie"} {
+		status, body := u.get(path)
+		if status != http.StatusNotFound || !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(body, "<h1>Page introuvable</h1>") {
+			t.Errorf("GET %s: %d, want 404 and the French page\n%s", path, status, body)
+		}
+	}
+	if status, _, _ := u.post("/feuilles", nil); status != http.StatusMethodNotAllowed {
+		t.Errorf("POST /feuilles: %d, want 405", status)
+	}
+	if status, _ := u.get("/healthz"); status != http.StatusOK {
+		t.Errorf("GET /healthz: %d, want 200", status)
+	}
+	req, _ = http.NewRequest("GET", s.URL+"/api/v1/nulle-part", nil)
+	if status, body, _ := u.do(req); status != http.StatusNotFound || strings.Contains(body, "<html") {
+		t.Errorf("GET /api/v1/nulle-part: %d, want the API's 404\n%s", status, body)
+	}
+}

@@ -66,18 +66,24 @@ func New(d Deps) http.Handler {
 		d.Throttle = auth.DefaultThrottle()
 	}
 	u := &ui{Deps: d, pages: parsePages()}
-	mux := http.NewServeMux()
+	pages := http.NewServeMux()
 	for _, r := range u.routes() {
-		mux.Handle(r.pattern, r.handler)
+		pages.Handle(r.pattern, r.handler)
 	}
+	var h http.Handler = pages
 	if d.API != nil {
+		// The API beside the pages, whose "GET /" answers what is not a
+		// page with a page in French.
+		mux := http.NewServeMux()
+		mux.Handle("/", pages)
 		for _, p := range []string{"/api/", "/healthz", "/readyz"} {
 			mux.Handle(p, d.API)
 		}
+		h = mux
 	}
 	// Unsafe requests from another origin (a forged form, including the
 	// sign-in's) are refused before any handler runs.
-	return secure(http.NewCrossOriginProtection().Handler(mux))
+	return secure(http.NewCrossOriginProtection().Handler(h))
 }
 
 type ui struct {
