@@ -359,10 +359,7 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	first := get(t, ctx, "the first Q2 decision", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("select#decision option")).find(o => o.text.startsWith("Q2") && o.text.includes("ajourné")).value`))
 	run(t, ctx, "as of the first Q2 decision",
 		chromedp.SetValue(chromedp.CSS(`select#decision`), first),
-		// The button with the keyboard: at 1280 px the neighbouring form
-		// covers it (the wide select overflows its grid column).
-		chromedp.Focus(chromedp.Search(`//form[.//select[@id="decision"]]//button`)),
-		chromedp.KeyEvent(kb.Enter),
+		chromedp.Click(chromedp.Search(`//form[.//select[@id="decision"]]//button`)),
 		chromedp.WaitReady(chromedp.CSS(`select#decision option[selected][value="`+first+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.audit-asof`)),
 		snap("historique-avant-recours"),
