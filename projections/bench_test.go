@@ -130,13 +130,7 @@ func BenchmarkTranscriptReads(b *testing.B) {
 	b.ResetTimer()
 	rawLat, ourLat := benchraw.MeasureLatency(b, readers, b.N, raw, ours)
 	b.StopTimer()
-	p50, p99 := benchraw.Percentiles(ourLat)
-	r50, r99 := benchraw.Percentiles(rawLat)
-	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(r50.Microseconds())/1000, "raw-p50-ms")
-	b.ReportMetric(float64(r99.Microseconds())/1000, "raw-p99-ms")
-	b.ReportMetric(float64(r99)/float64(p99), "p99-x-raw")
+	benchraw.ReportLatency(b, rawLat, ourLat)
 }
 
 // writeLoad appends single marks to one sheet until stopped.

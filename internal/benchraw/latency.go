@@ -57,3 +57,17 @@ func Percentiles(d []time.Duration) (p50, p99 time.Duration) {
 	slices.Sort(s)
 	return s[len(s)/2], s[len(s)*99/100]
 }
+
+// ReportLatency reports the median and 99th percentile of both sides, in
+// ms (p50-ms, p99-ms, raw-p50-ms, raw-p99-ms), and p99-x-raw: the raw p99
+// over ours (1 = as fast as raw).
+func ReportLatency(b B, rawLat, ourLat []time.Duration) {
+	p50, p99 := Percentiles(ourLat)
+	r50, r99 := Percentiles(rawLat)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(p50), "p50-ms")
+	b.ReportMetric(ms(p99), "p99-ms")
+	b.ReportMetric(ms(r50), "raw-p50-ms")
+	b.ReportMetric(ms(r99), "raw-p99-ms")
+	b.ReportMetric(float64(r99)/float64(p99), "p99-x-raw")
+}
