@@ -18,7 +18,10 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/gradelog/gradelog/auth"
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // Action is what an actor attempts.
@@ -128,6 +131,34 @@ type Target struct {
 // actor's reach, and the rule.
 type Denied struct {
 	Field, Value, Rule string
+	// Why is the rule for the person refused (i18n.Localized): in
+	// English, Rule; in French, what they may not do and why, without the
+	// line of the matrix Rule quotes (french.go).
+	Why Reason
+}
+
+// Reason is a refusal's rule for the person refused: English as Rule
+// writes it, for the API and the log; French from the package's catalog.
+type Reason struct {
+	english string
+	french  i18n.Text
+}
+
+func (r Reason) String() string { return r.english }
+
+// In is the reason in the language of tag: French when tag is, else
+// English.
+func (r Reason) In(tag language.Tag) string {
+	if i18n.IsFrench(tag) && !r.french.IsZero() {
+		return r.french.In(tag)
+	}
+	return r.english
+}
+
+// deny is the refusal of field and value whose rule is english and, in
+// French, french.
+func deny(field, value, english string, french i18n.Text) *Denied {
+	return &Denied{Field: field, Value: value, Rule: english, Why: Reason{english: english, french: french}}
 }
 
 func (d *Denied) Error() string { return fmt.Sprintf("%s %q: %s", d.Field, d.Value, d.Rule) }
@@ -149,8 +180,8 @@ func Check(id auth.Identity, a Action, t Target) *Denied {
 			first = &g
 		}
 	}
-	field, value, why := outside(id, *first, t)
-	return &Denied{Field: field, Value: value, Rule: fmt.Sprintf("%s; %s takes: %s", why, a, who(a))}
+	field, value, why, reason := outside(id, *first, t)
+	return deny(field, value, fmt.Sprintf("%s; %s takes: %s", why, a, who(a)), textf("%s may not %s: %s", id.ID, a, reason))
 }
 
 // Holds returns nil if one of id's roles is granted a in some scope, or
@@ -159,13 +190,22 @@ func Check(id auth.Identity, a Action, t Target) *Denied {
 func Holds(id auth.Identity, a Action) *Denied {
 	grants, ok := matrix[a]
 	if !ok {
-		return &Denied{Field: "action", Value: string(a), Rule: "not an action of the access matrix"}
+		t := textf("not an action of the access matrix")
+		return deny("action", string(a), t.String(), t)
 	}
 	if slices.ContainsFunc(grants, func(g Grant) bool { return id.Has(g.Role) }) {
 		return nil
 	}
-	return &Denied{Field: "role", Value: strings.Join(id.Roles, ","),
-		Rule: fmt.Sprintf("%s may not %s; it takes: %s", id.ID, a, who(a))}
+	var fr i18n.Text
+	switch len(id.Roles) {
+	case 0:
+		fr = textf("%s may not %s: they have no role", id.ID, a)
+	case 1:
+		fr = textf("%s may not %s: their role (%s) does not allow it", id.ID, a, roleList(id.Roles))
+	default:
+		fr = textf("%s may not %s: their roles (%s) do not allow it", id.ID, a, roleList(id.Roles))
+	}
+	return deny("role", strings.Join(id.Roles, ","), fmt.Sprintf("%s may not %s; it takes: %s", id.ID, a, who(a)), fr)
 }
 
 // who lists the grants of a.
@@ -208,34 +248,53 @@ func (j Jury) seats(actor string, s Scope) bool {
 }
 
 // outside says why t is outside id's scope under g: the field, its value
-// and the reason.
-func outside(id auth.Identity, g Grant, t Target) (field, value, why string) {
+// and the reason, as Rule writes it after the actor and as the French
+// gives it (a rule of the scope, the actor being named before it).
+func outside(id auth.Identity, g Grant, t Target) (field, value, why string, reason i18n.Text) {
 	switch g.Scope {
 	case OwnProgramme:
 		v := strings.Join(t.Programmes, ",")
-		return "programme", v, fmt.Sprintf("%s works for programme %s, not for %q", id.ID, strings.Join(id.Programmes, ", "), v)
+		reason = textf("a secretariat may do so for its own programmes only, and has none")
+		if len(id.Programmes) > 0 {
+			reason = textf("a secretariat may do so for its own programmes only (%s)", strings.Join(id.Programmes, ", "))
+		}
+		return "programme", v, fmt.Sprintf("%s works for programme %s, not for %q", id.ID, strings.Join(id.Programmes, ", "), v), reason
 	case OwnUE:
 		v := strings.Join(t.UEs, ",")
-		return "ue", v, fmt.Sprintf("%s is responsible for UE %s, not for UE %s", id.ID, strings.Join(id.UEs, ", "), v)
+		reason = textf("a teacher may do so for the UEs they are responsible for only, and has none")
+		if len(id.UEs) > 0 {
+			reason = textf("a teacher may do so for the UEs they are responsible for only (%s)", strings.Join(id.UEs, ", "))
+		}
+		return "ue", v, fmt.Sprintf("%s is responsible for UE %s, not for UE %s", id.ID, strings.Join(id.UEs, ", "), v), reason
 	case Self:
-		return "matricule", t.Student, fmt.Sprintf("%s may act on their own record only, not on student %s's", id.ID, t.Student)
+		return "matricule", t.Student, fmt.Sprintf("%s may act on their own record only, not on student %s's", id.ID, t.Student),
+			textf("a student may do so on their own record only, not on that of student %s", t.Student)
 	}
 	if len(t.Juries) == 0 {
-		return "actor", id.ID, "no jury is constituted here"
+		return "actor", id.ID, "no jury is constituted here", textf("no jury is constituted here")
 	}
 	var whys []string
-	for _, j := range t.Juries {
+	for i, j := range t.Juries {
 		name := strings.TrimSpace(j.Programme + " " + j.Year)
+		var r i18n.Text
 		switch g.Scope {
 		case JuryPresident:
 			whys = append(whys, fmt.Sprintf("%s is not the president (%s) of the %s jury", id.ID, j.President, name))
+			r = textf("only the president of the %s jury (%s) may", name, j.President)
 		case JuryOfficer:
 			whys = append(whys, fmt.Sprintf("%s is neither the president (%s) nor the secretary (%s) of the %s jury", id.ID, j.President, j.Secretary, name))
+			r = textf("only the president (%s) and the secretary (%s) of the %s jury may", j.President, j.Secretary, name)
 		default:
 			whys = append(whys, fmt.Sprintf("%s is not a member of the %s jury", id.ID, name))
+			r = textf("only the members of the %s jury may", name)
+		}
+		if i == 0 {
+			reason = r
+		} else {
+			reason = textf("%s; %s", reason, r)
 		}
 	}
-	return "actor", id.ID, strings.Join(whys, "; ")
+	return "actor", id.ID, strings.Join(whys, "; "), reason
 }
 
 func overlaps(a, b []string) bool {

@@ -14,7 +14,7 @@ import (
 // current state by the functions below, before it reads or writes.
 func authorize(id auth.Identity, a access.Action, t access.Target) error {
 	if d := access.Check(id, a, t); d != nil {
-		return refuse(Forbidden, d.Field, d.Value, "%s", d.Rule)
+		return refuse(Forbidden, d.Field, d.Value, "%s", d.Why)
 	}
 	return nil
 }
@@ -23,7 +23,7 @@ func authorize(id auth.Identity, a access.Action, t access.Target) error {
 // a list then keeps the items authorize allows.
 func holds(id auth.Identity, a access.Action) error {
 	if d := access.Holds(id, a); d != nil {
-		return refuse(Forbidden, d.Field, d.Value, "%s", d.Rule)
+		return refuse(Forbidden, d.Field, d.Value, "%s", d.Why)
 	}
 	return nil
 }

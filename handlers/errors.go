@@ -98,6 +98,12 @@ func problemf(field, value, format string, args ...any) Problem {
 	return Problem{Field: field, Value: value, Rule: t.String(), rule: t}
 }
 
+// ProblemOf is the problem of field and value whose rule another package
+// wrote, with its own French catalog (httpapi): Problem.In renders it.
+func ProblemOf(field, value string, rule i18n.Text) Problem {
+	return problemf(field, value, "%s", rule)
+}
+
 // textf is a text a rule quotes as one of its arguments (frozenRule,
 // whyNotDue): the rule in French quotes it in French.
 func textf(format string, args ...any) i18n.Text { return french.Textf(format, args...) }

@@ -75,7 +75,6 @@ var french = i18n.NewCatalog(map[string]string{
 	"the date is required":                                "la date est requise",
 	"comes before %s %s; the order is exams, encoding deadline, deliberation, publication": "tombe avant la date « %s » (%s) ; l'ordre est : examens, échéance d'encodage, délibération, publication",
 	"sessions are Q1 (January), Q2 (June) and Q3 (August-September)":                       "les sessions sont Q1 (janvier), Q2 (juin) et Q3 (août-septembre)",
-	"a session is Q1, Q2 or Q3": "une session est Q1, Q2 ou Q3",
 
 	// Grade sheets and their entries.
 	"UE %s is evaluated in %v only": "l'UE %s n'est évaluée qu'en %v",
@@ -161,7 +160,6 @@ var french = i18n.NewCatalog(map[string]string{
 	"not a kind of fact; give an event type (%s) or its family (the part before the dot)": "n'est pas un type de fait ; indiquez un type d'événement (%s) ou sa famille (la partie avant le point)",
 	"the %s catalog has no UE with this code":                                             "le catalogue %s n'a aucune UE de ce code",
 	"give a day as YYYY-MM-DD":                                                            "indiquez un jour au format AAAA-MM-JJ",
-	"not an action of the access matrix":                                                  "n'est pas une action de la matrice d'accès",
 }, frenchLabel)
 
 // fieldName is a field a rule names: French gives its French name.

@@ -6,9 +6,11 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/gradelog/gradelog/auth"
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/internal/gradetest"
+	"github.com/gradelog/gradelog/projections"
 )
 
 // TestRefusalInFrench: refusals the handlers write read in French, the
@@ -66,4 +68,51 @@ func same(t *testing.T, what string, got, want []handlers.Problem) {
 			t.Errorf("%s: problem %d is %q %q %q, want %q %q %q", what, i, g.Field, g.Value, g.Rule, w.Field, w.Value, w.Rule)
 		}
 	}
+}
+
+// TestDenialInFrench: an access denial reads in French as what the actor
+// may not do and why, without the matrix's line the English quotes.
+func TestDenialInFrench(t *testing.T) {
+	env := gradetest.Start(t, true)
+	schedule(t, env, catalog.Q1)
+	enrolOne(t, env, "HE500101", "1/4")
+	enrolOne(t, env, "HE500102", "1/4")
+	fr := language.MustParse("fr-BE")
+
+	_, err := env.Handlers.RecordEntries(t.Context(), responsibleFor("1/8"), "", sheetOf(catalog.Q1, "1/4"), handlers.SourceForm,
+		[]handlers.EntryInput{{Student: "HE500101", Value: "12"}})
+	var ref *handlers.Refusal
+	if !errors.As(err, &ref) || ref.Reason != handlers.Forbidden {
+		t.Fatalf("a teacher of another UE: %v, want a refusal for want of a right", err)
+	}
+	same(t, "a teacher of another UE", ref.Problems, []handlers.Problem{{Field: "ue", Value: "1/4",
+		Rule: "prof.x is responsible for UE 1/8, not for UE 1/4; sheet.write takes: teacher (of the UE), secretariat (of the programme), jury (member of the jury)"}})
+	same(t, "a teacher of another UE in French", ref.In(fr).Problems, []handlers.Problem{{Field: "UE", Value: "1/4",
+		Rule: "prof.x ne peut pas encoder ou remettre cette feuille de cotes : un enseignant ne le peut que pour les UE dont il est responsable (1/8)"}})
+
+	student := auth.Identity{ID: "HE500101", Roles: []string{auth.Student}}
+	_, err = env.Handlers.History(t.Context(), student, "HE500102", handlers.ViewQuery{}, projections.HistoryFilter{})
+	if !errors.As(err, &ref) || ref.Reason != handlers.Forbidden {
+		t.Fatalf("a student reading another's history: %v, want a refusal for want of a right", err)
+	}
+	same(t, "a student reading another's history in French", ref.In(fr).Problems, []handlers.Problem{{Field: "matricule", Value: "HE500102",
+		Rule: "HE500101 ne peut pas consulter le relevé et l'historique de cet étudiant : un étudiant ne le peut que pour son propre dossier, pas pour celui de l'étudiant HE500102"}})
+}
+
+// TestUnreadableFileInFrench: a file that is no grade sheet is refused
+// with the reader's reason, in French on the sheet's page.
+func TestUnreadableFileInFrench(t *testing.T) {
+	env := gradetest.Start(t, true)
+	schedule(t, env, catalog.Q1)
+	enrolOne(t, env, "HE500101", "1/4")
+	_, err := env.Handlers.ImportSheet(t.Context(), responsibleFor("1/4"), "", sheetOf(catalog.Q1, "1/4"),
+		[]byte("Bonjour,\nvoici mes notes.\n"), handlers.ImportOptions{})
+	var ref *handlers.Refusal
+	if !errors.As(err, &ref) {
+		t.Fatalf("%v, want a refusal", err)
+	}
+	same(t, "a text file", ref.Problems, []handlers.Problem{{Field: "file",
+		Rule: `sheetfile: no header row (a line starting with "Matricule") in the CSV file`}})
+	same(t, "a text file in French", ref.In(language.French).Problems, []handlers.Problem{{Field: "fichier",
+		Rule: "aucune ligne d'en-tête (une ligne commençant par « Matricule ») dans le fichier CSV"}})
 }

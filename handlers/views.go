@@ -13,6 +13,7 @@ import (
 	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/projections"
 )
 
@@ -141,7 +142,7 @@ func (hs *Handlers) Diff(ctx context.Context, id auth.Identity, mat string, from
 	}
 	d, err := hs.Cohort.Diff(ctx, hs.Log, mat, from, to)
 	if be := (*projections.BoundsError)(nil); errors.As(err, &be) {
-		return projections.Diff{}, refuse(Invalid, be.Field, be.Value, "%s", be.Rule)
+		return projections.Diff{}, refuse(Invalid, be.Field, be.Value, "%s", written(be.Rule, be.Why))
 	}
 	return d, viewError(err)
 }
@@ -277,7 +278,16 @@ func (hs *Handlers) reach(ctx context.Context, q ViewQuery) error {
 func viewError(err error) error {
 	var nf *projections.NotFoundError
 	if errors.As(err, &nf) {
-		return refuse(NotFound, nf.Field, nf.Value, "%s", nf.Rule)
+		return refuse(NotFound, nf.Field, nf.Value, "%s", written(nf.Rule, nf.Why))
 	}
 	return err
+}
+
+// written is a rule another package wrote, as it wrote it (why, for its
+// French) or, without that, as rule.
+func written(rule string, why i18n.Text) any {
+	if why.IsZero() {
+		return rule
+	}
+	return why
 }

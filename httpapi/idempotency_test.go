@@ -33,6 +33,11 @@ func TestIdempotency(t *testing.T) {
 	if !bytes.Contains(a.body, []byte("Idempotency-Key")) {
 		t.Fatalf("same key, other request: %s", a.body)
 	}
+	a = s.must(422, "POST", q1_18+"/entries", prof18, map[string]any{"entries": []handlers.EntryInput{{Student: cohort[0].mat, Value: "14"}}},
+		"Idempotency-Key", "k-1", "Accept-Language", "fr-BE")
+	if !bytes.Contains(a.body, []byte(`"Idempotency-Key"`)) || !bytes.Contains(a.body, []byte("cette clé a déjà servi pour une autre requête")) {
+		t.Fatalf("same key, other request, in French: %s", a.body)
+	}
 
 	// Another process (no remembered answers, a cold cache) recognises the
 	// retry from the key stored in the log.

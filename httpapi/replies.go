@@ -74,8 +74,8 @@ func (rs *replies) do(key string, fp [32]byte, fn func() (reply, error)) (reply,
 			continue // the first attempt failed: this one decides afresh
 		}
 		if s.fingerprint != fp {
-			return reply{}, false, &handlers.Refusal{Reason: handlers.Invalid, Problems: []handlers.Problem{{
-				Field: "Idempotency-Key", Rule: "this key was used for another request; a retry repeats the same request, a new request takes a new key"}}}
+			return reply{}, false, &handlers.Refusal{Reason: handlers.Invalid, Problems: []handlers.Problem{handlers.ProblemOf("Idempotency-Key", "",
+				textf("this key was used for another request; a retry repeats the same request, a new request takes a new key"))}}
 		}
 		return s.rep, true, nil
 	}

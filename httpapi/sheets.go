@@ -61,8 +61,8 @@ func (a *api) entry(c *call) (reply, error) {
 	}
 	student, activity := strings.ToUpper(c.r.PathValue("student")), c.r.URL.Query().Get("activity")
 	if !slices.ContainsFunc(s.Columns, func(col handlers.Column) bool { return col.Key == activity }) {
-		return reply{}, &handlers.Refusal{Reason: handlers.NotFound, Problems: []handlers.Problem{{Field: "activity", Value: activity,
-			Rule: "not a column of the sheet of " + sheetRef(c.r).String()}}}
+		return reply{}, &handlers.Refusal{Reason: handlers.NotFound, Problems: []handlers.Problem{
+			handlers.ProblemOf("activity", activity, textf("not a column of the sheet of %s", sheetRef(c.r)))}}
 	}
 	for _, row := range s.Rows {
 		if row.Matricule == student {
@@ -75,8 +75,8 @@ func (a *api) entry(c *call) (reply, error) {
 			return rep, nil
 		}
 	}
-	return reply{}, &handlers.Refusal{Reason: handlers.NotFound, Problems: []handlers.Problem{{Field: "student", Value: student,
-		Rule: "not on the sheet of " + sheetRef(c.r).String()}}}
+	return reply{}, &handlers.Refusal{Reason: handlers.NotFound, Problems: []handlers.Problem{
+		handlers.ProblemOf("student", student, textf("not on the sheet of %s", sheetRef(c.r)))}}
 }
 
 // oneEntry is the body of a single-entry write.

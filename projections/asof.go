@@ -86,9 +86,9 @@ func (c *Cohort) DecisionBefore(matricule, id, year string, session catalog.Sess
 		}
 	}
 	if id != "" {
-		return Decision{}, notFound("decision", id, "no jury decision about student "+matricule+" has this id")
+		return Decision{}, notFound("decision", id, "no jury decision about student %s has this id", matricule)
 	}
-	return Decision{}, notFound("deliberation", year+"/"+string(session), "student "+matricule+" has no decision in force from this session's deliberation")
+	return Decision{}, notFound("deliberation", year+"/"+string(session), "student %s has no decision in force from this session's deliberation", matricule)
 }
 
 // bounded returns the positions at or before until.Position.

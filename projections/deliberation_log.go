@@ -35,7 +35,7 @@ func (c *Cohort) minutesFrame(programme, year string, session catalog.Session) (
 	del := c.deliberations[events.DeliberationOf(programme, year, string(session))]
 	if del == nil || del.Opened == nil {
 		return Minutes{}, nil, notFound("session", string(session),
-			fmt.Sprintf("the deliberation of %s %s %s has not opened yet", programme, session, year))
+			"the deliberation of %s %s %s has not opened yet", programme, session, year)
 	}
 	j, _ := c.jury(programme, year)
 	m := Minutes{Basis: Basis{Position: c.position}, Programme: programme, ProgrammeTitle: d.Catalog.Programme.Title,

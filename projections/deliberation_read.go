@@ -204,7 +204,7 @@ func (c *Cohort) DeliberationDocuments(programme, year string, session catalog.S
 func (c *Cohort) deliberationDocuments(programme, year string, session catalog.Session) (Documents, error) {
 	d, err := c.sessionDocuments(year, session)
 	if err == nil && d.Catalog.Programme.Code != programme {
-		err = notFound("programme", programme, "the "+year+" catalog is that of programme "+d.Catalog.Programme.Code)
+		err = notFound("programme", programme, "the %s catalog is that of programme %s", year, d.Catalog.Programme.Code)
 	}
 	return d, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/rules"
 )
 
@@ -63,6 +64,8 @@ type ViewChange struct {
 // the bound it should not exceed. Callers answer it as invalid input.
 type BoundsError struct {
 	Field, Value, Rule string
+	// Why is Rule as written, for its French (Why.In).
+	Why i18n.Text
 }
 
 func (e *BoundsError) Error() string {
@@ -178,14 +181,21 @@ func (c *Cohort) Diff(ctx context.Context, src Source, matricule string, from, t
 // diffBounds refuses a from bound past the to bound on a field both set.
 func diffBounds(from, to eventlog.Until) error {
 	if from.Position != 0 && to.Position != 0 && from.Position > to.Position {
-		return &BoundsError{Field: "from_position", Value: strconv.FormatUint(from.Position, 10),
-			Rule: fmt.Sprintf("the interval starts after it ends: from_position must not exceed to_position (%d)", to.Position)}
+		return boundsError("from_position", strconv.FormatUint(from.Position, 10),
+			"the interval starts after it ends: from_position must not exceed to_position (%d)", to.Position)
 	}
 	if !from.Instant.IsZero() && !to.Instant.IsZero() && from.Instant.After(to.Instant) {
-		return &BoundsError{Field: "from", Value: from.Instant.Format(time.RFC3339),
-			Rule: fmt.Sprintf("the interval starts after it ends: from must not be later than to (%s)", to.Instant.Format(time.RFC3339))}
+		return boundsError("from", from.Instant.Format(time.RFC3339),
+			"the interval starts after it ends: from must not be later than to (%s)", instant(to.Instant))
 	}
 	return nil
+}
+
+// boundsError is the error of field and value whose rule format writes
+// with args, a literal format that french.go translates.
+func boundsError(field, value, format string, args ...any) *BoundsError {
+	why := textf(format, args...)
+	return &BoundsError{Field: field, Value: value, Rule: why.String(), Why: why}
 }
 
 // diffMeet is the bound admitting what both a and b admit.

@@ -67,10 +67,10 @@ func (c *Cohort) SheetStatus(year string, session catalog.Session, ue string) (S
 	}
 	u, ok := d.Catalog.UE(ue)
 	if !ok {
-		return SheetStatus{}, notFound("ue", ue, "no UE has this code in the catalog of "+year)
+		return SheetStatus{}, notFound("ue", ue, "no UE has this code in the catalog of %s", year)
 	}
 	if !u.HasSession(session) {
-		return SheetStatus{}, notFound("session", string(session), "UE "+ue+" is not evaluated in this session")
+		return SheetStatus{}, notFound("session", string(session), "UE %s is not evaluated in this session", ue)
 	}
 	return c.sheetStatus(d, year, session, u, slices.Sorted(maps.Keys(c.students))), nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/internal/i18n"
 	"github.com/gradelog/gradelog/rules"
 )
 
@@ -11,14 +12,20 @@ import (
 // for that the log does not know.
 type NotFoundError struct {
 	Field, Value, Rule string
+	// Why is Rule as written, for its French (Why.In); zero when the
+	// error was made without it.
+	Why i18n.Text
 }
 
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Rule)
 }
 
-func notFound(field, value, rule string) error {
-	return &NotFoundError{Field: field, Value: value, Rule: rule}
+// notFound is the error of field and value whose rule format writes with
+// args, a literal format that french.go translates.
+func notFound(field, value, format string, args ...any) error {
+	why := textf(format, args...)
+	return &NotFoundError{Field: field, Value: value, Rule: why.String(), Why: why}
 }
 
 // Transcript returns matricule's transcript for year.

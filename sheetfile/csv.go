@@ -133,9 +133,9 @@ func readCSV(data []byte) (Upload, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return Upload{}, fmt.Errorf("sheetfile: CSV line %d, column %d: %w", pe.Line, pe.Column, pe.Err)
+				return Upload{}, errorf("CSV line %d, column %d: %s", pe.Line, pe.Column, pe.Err)
 			}
-			return Upload{}, fmt.Errorf("sheetfile: reading CSV: %w", err)
+			return Upload{}, errorf("reading CSV: %s", err)
 		}
 		line, _ := r.FieldPos(0)
 		rows = append(rows, gridRow{line: line, cells: rec})
@@ -153,7 +153,7 @@ func readCSV(data []byte) (Upload, error) {
 	return parseGrid(source{format: "csv"}, rows, head)
 }
 
-var errNoCSVHeader = fmt.Errorf("sheetfile: no header row (a line starting with %q) in the CSV file", headMatricule)
+var errNoCSVHeader = errorf("no header row (a line starting with %q) in the CSV file", headMatricule)
 
 // separator finds the header line, the first starting with the field
 // "Matricule", and returns the character that follows that field: ";",
@@ -178,7 +178,7 @@ func separator(text string) (rune, error) {
 		}
 		rest = strings.TrimLeft(rest, " ")
 		if rest == "" {
-			return 0, fmt.Errorf("sheetfile: CSV line %d: the header row has a single field; fields must be separated by \";\", \",\" or a tab", i+1)
+			return 0, errorf("CSV line %d: the header row has a single field; fields must be separated by \";\", \",\" or a tab", i+1)
 		}
 		switch rest[0] {
 		case ';', ',', '\t':
@@ -208,7 +208,7 @@ func decodeText(data []byte) (string, error) {
 	}
 	for i := 0; i < len(text); i++ {
 		if c := text[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-			return "", errors.New("sheetfile: not a spreadsheet: the file is neither an XLSX workbook nor CSV text")
+			return "", errorf("not a spreadsheet: the file is neither an XLSX workbook nor CSV text")
 		}
 	}
 	return text, nil

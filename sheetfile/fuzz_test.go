@@ -1,9 +1,9 @@
 package sheetfile
 
 // Fuzz tests of the upload readers: no bytes make the CSV or the XLSX
-// reader panic or hang (errors are fine), and what they accept keeps the
-// promises of Upload: distinct columns, one trimmed value per column in
-// every row, rows in file order. Seeds: files of the package's writers,
+// reader panic or hang (errors are fine, if they read in French), and
+// what they accept keeps the promises of Upload: distinct columns, one
+// trimmed value per column in every row, rows in file order. Seeds: files of the package's writers,
 // whole, truncated and corrupted, under testdata/fuzz. Deeper runs:
 //
 //	go test ./sheetfile -run '^$' -fuzz '^FuzzReadCSV$' -fuzztime 60s
@@ -62,6 +62,7 @@ func fuzzSeed(f *testing.F, write func(io.Writer, Template) error) []byte {
 
 func checkUpload(t *testing.T, format string, up Upload, err error) {
 	if err != nil {
+		checkReadError(t, err)
 		return
 	}
 	if up.Format != format {

@@ -2,10 +2,11 @@ package sheetfile
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // Upload is a parsed uploaded file.
@@ -50,11 +51,11 @@ var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 func Read(data []byte) (Upload, error) {
 	switch {
 	case len(data) == 0:
-		return Upload{}, errors.New("sheetfile: the file is empty")
+		return Upload{}, errorf("the file is empty")
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return readXLSX(data)
 	case bytes.HasPrefix(data, oleMagic):
-		return Upload{}, errors.New("sheetfile: this is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as .csv")
+		return Upload{}, errorf("this is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as .csv")
 	}
 	return readCSV(data)
 }
@@ -71,11 +72,11 @@ const (
 // checkSize refuses a grid beyond the limits, naming the limit.
 func checkSize(src source, rows []gridRow) error {
 	if len(rows) > MaxRows {
-		return fmt.Errorf("sheetfile: %s has more than %d rows; a grade sheet has one row per student", src, MaxRows)
+		return errorf("%s has more than %d rows; a grade sheet has one row per student", src.text(), MaxRows)
 	}
 	for _, r := range rows {
 		if len(r.cells) > MaxColumns {
-			return fmt.Errorf("sheetfile: %s, row %d has %d cells, more than %d; a grade sheet has a few columns", src, r.line, len(r.cells), MaxColumns)
+			return errorf("%s, row %d has %d cells, more than %d; a grade sheet has a few columns", src.text(), r.line, len(r.cells), MaxColumns)
 		}
 	}
 	return nil
@@ -88,39 +89,40 @@ type gridRow struct {
 	cells []string
 }
 
-// source says where cells come from, for error messages.
+// source says where cells come from, for error messages (texts that
+// french.go translates).
 type source struct {
 	format string // "xlsx" or "csv"
 	sheet  string // XLSX only
 }
 
-func (s source) String() string {
+func (s source) text() i18n.Text {
 	if s.format == "xlsx" {
-		return fmt.Sprintf("worksheet %q", s.sheet)
+		return textf("worksheet %q", s.sheet)
 	}
-	return "the CSV file"
+	return textf("the CSV file")
 }
 
-func (s source) row(line int) string {
+func (s source) row(line int) i18n.Text {
 	if s.format == "xlsx" {
-		return fmt.Sprintf("worksheet %q, row %d", s.sheet, line)
+		return textf("worksheet %q, row %d", s.sheet, line)
 	}
-	return fmt.Sprintf("line %d", line)
+	return textf("line %d", line)
 }
 
-func (s source) cell(line, col int) string {
+func (s source) cell(line, col int) i18n.Text {
 	if s.format == "xlsx" {
-		return fmt.Sprintf("worksheet %q, cell %s", s.sheet, cellName(col, line))
+		return textf("worksheet %q, cell %s", s.sheet, cellName(col, line))
 	}
-	return fmt.Sprintf("line %d, field %d", line, col)
+	return textf("line %d, field %d", line, col)
 }
 
 // columns names two columns, 1-based.
-func (s source) columns(a, b int) string {
+func (s source) columns(a, b int) i18n.Text {
 	if s.format == "xlsx" {
-		return fmt.Sprintf("columns %s and %s", colName(a), colName(b))
+		return textf("columns %s and %s", colName(a), colName(b))
 	}
-	return fmt.Sprintf("fields %d and %d", a, b)
+	return textf("fields %d and %d", a, b)
 }
 
 // headerRow returns the index of the table's header row: the first row
@@ -160,7 +162,7 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 	up := Upload{Format: src.format, Year: id.year, Session: id.session, UE: id.ue, Columns: []string{}}
 	if id.version != "" {
 		if up.Version, err = strconv.ParseUint(id.version, 10, 64); err != nil {
-			return Upload{}, fmt.Errorf("sheetfile: %q is %q, not a version number (%s)", labelVersion, id.version, src)
+			return Upload{}, errorf("%q is %q, not a version number (%s)", labelVersion, id.version, src.text())
 		}
 	}
 
@@ -172,7 +174,7 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 			key = ""
 		}
 		if _, dup := listed[n]; dup {
-			return Upload{}, fmt.Errorf("sheetfile: %q lists %q twice (%s)", labelColumns, label, src.row(id.columnsLine))
+			return Upload{}, errorf("%q lists %q twice (%s)", labelColumns, label, src.row(id.columnsLine))
 		}
 		listed[n] = key
 	}
@@ -198,7 +200,7 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 			continue // Échéance, Remarque, a teacher's own column
 		}
 		if prev, dup := seen[what]; dup {
-			return Upload{}, fmt.Errorf("sheetfile: column %q appears twice in the header row (%s: %s)",
+			return Upload{}, errorf("column %q appears twice in the header row (%s: %s)",
 				strings.TrimSpace(h), src.row(header.line), src.columns(prev+1, j+1))
 		}
 		seen[what] = j
@@ -210,7 +212,7 @@ func parseGrid(src source, rows []gridRow, head int) (Upload, error) {
 		}
 	}
 	if _, ok := identity[roleEmail]; !ok {
-		return Upload{}, fmt.Errorf("sheetfile: the header row (%s) has no %q column", src.row(header.line), headEmail)
+		return Upload{}, errorf("the header row (%s) has no %q column", src.row(header.line), headEmail)
 	}
 
 	// Data rows; rows with nothing in the columns read are skipped.
@@ -287,7 +289,7 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 			continue
 		}
 		if prev, dup := found[label]; dup {
-			return id, fmt.Errorf("sheetfile: %q is given twice in %s (%ss %d and %d)", label, src, src.unit(), prev, r.line)
+			return id, errorf("%q is given twice in %s (%s %d and %d)", label, src.text(), src.units(2), prev, r.line)
 		}
 		found[label] = r.line
 		if label == labelColumns {
@@ -298,7 +300,7 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 				}
 			}
 			if len(id.columns) == 0 {
-				return id, fmt.Errorf("sheetfile: %q lists no column (%s)", labelColumns, src.row(r.line))
+				return id, errorf("%q lists no column (%s)", labelColumns, src.row(r.line))
 			}
 			continue
 		}
@@ -307,7 +309,7 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 			v = strings.TrimSpace(r.cells[1])
 		}
 		if v == "" {
-			return id, fmt.Errorf("sheetfile: %q has no value (%s)", label, src.cell(r.line, 2))
+			return id, errorf("%q has no value (%s)", label, src.cell(r.line, 2))
 		}
 		for _, s := range single {
 			if s.label == label {
@@ -315,29 +317,29 @@ func readIdentification(src source, rows []gridRow) (identification, error) {
 			}
 		}
 	}
-	var missing []string
+	var missing quotedList
 	for _, label := range blockLabels {
 		if _, ok := found[label]; !ok && !optionalLabels[label] {
-			missing = append(missing, strconv.Quote(label))
+			missing = append(missing, label)
 		}
 	}
 	if len(missing) > 0 {
-		return id, fmt.Errorf("sheetfile: identification missing in %s: no %s %s above the %q header (label in the first column, value in the second)",
-			src, strings.Join(missing, ", "), plural(len(missing), src.unit()), headMatricule)
+		return id, errorf("identification missing in %s: no %s %s above the %q header (label in the first column, value in the second)",
+			src.text(), missing, src.units(len(missing)), headMatricule)
 	}
 	return id, nil
 }
 
-func (s source) unit() string {
-	if s.format == "xlsx" {
-		return "row"
+// units names n of the source's rows: rows of a worksheet, lines of a
+// CSV file.
+func (s source) units(n int) i18n.Text {
+	switch {
+	case s.format == "xlsx" && n == 1:
+		return textf("row")
+	case s.format == "xlsx":
+		return textf("rows")
+	case n == 1:
+		return textf("line")
 	}
-	return "line"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+	return textf("lines")
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // maxUnzipped bounds what an uploaded XLSX may expand to; a grade sheet is
@@ -246,20 +248,20 @@ func (x *xlsxWriter) props(t Template) {
 // readXLSX reads the first worksheet that has a header row.
 func readXLSX(data []byte) (Upload, error) {
 	if isODS(data) {
-		return Upload{}, fmt.Errorf("sheetfile: this is an OpenDocument spreadsheet (.ods), not XLSX: save it as .xlsx or .csv")
+		return Upload{}, errorf("this is an OpenDocument spreadsheet (.ods), not XLSX: save it as .xlsx or .csv")
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped})
 	if err != nil {
-		return Upload{}, fmt.Errorf("sheetfile: not a readable XLSX workbook: %w", err)
+		return Upload{}, errorf("not a readable XLSX workbook: %s", err)
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	var unreadable error // of a sheet that may have held the table
+	var unreadable i18n.Text // of a sheet that may have held the table
 	for _, sheet := range sheets {
 		raw, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
-			if unreadable == nil {
-				unreadable = fmt.Errorf("worksheet %q cannot be read: %w", sheet, err)
+			if unreadable.IsZero() {
+				unreadable = textf("worksheet %q cannot be read: %s", sheet, err)
 			}
 			continue
 		}
@@ -281,7 +283,7 @@ func readXLSX(data []byte) (Upload, error) {
 		var shown [][]string
 		if !plainNumbers(f) {
 			if shown, err = f.GetRows(sheet); err != nil {
-				return Upload{}, fmt.Errorf("sheetfile: worksheet %q: %w", sheet, err)
+				return Upload{}, errorf("worksheet %q: %s", sheet, err)
 			}
 		}
 		for i := range rows {
@@ -291,19 +293,15 @@ func readXLSX(data []byte) (Upload, error) {
 		}
 		return parseGrid(source{format: "xlsx", sheet: sheet}, rows, head)
 	}
-	quoted := make([]string, len(sheets))
-	for i, s := range sheets {
-		quoted[i] = strconv.Quote(s)
-	}
-	what := "worksheet"
+	what := textf("worksheet")
 	if len(sheets) != 1 {
-		what = "worksheets"
+		what = textf("worksheets")
 	}
-	err = fmt.Errorf("sheetfile: no header row (a row starting with %q) in %s %s", headMatricule, what, strings.Join(quoted, ", "))
-	if unreadable != nil {
-		err = fmt.Errorf("%w; %w", err, unreadable)
+	none := textf("no header row (a row starting with %q) in %s %s", headMatricule, what, quotedList(sheets))
+	if unreadable.IsZero() {
+		return Upload{}, errorf("%s", none)
 	}
-	return Upload{}, err
+	return Upload{}, errorf("%s; %s", none, unreadable)
 }
 
 // xlsxText is a cell's text as the user sees it. raw is the stored value.
