@@ -13,6 +13,7 @@ import (
 // boundsError are called with them (package i18n).
 var french = i18n.NewCatalog(map[string]string{
 	// What a view was asked for that the log does not know.
+	"the student has no record in %s":                                      "l'étudiant n'a pas de dossier en %s",
 	"no student is registered with this matricule":                         "aucun étudiant n'est inscrit sous ce matricule",
 	"no catalog and ruleset are published for this academic year":          "aucun catalogue ni règlement n'est publié pour cette année académique",
 	"a session is Q1, Q2 or Q3":                                            "une session est Q1, Q2 ou Q3",

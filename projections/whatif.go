@@ -89,7 +89,7 @@ func (s *student) with(year string, session catalog.Session, changes []Change) (
 	cp.Years = slices.Clone(s.Years)
 	i := slices.IndexFunc(cp.Years, func(y *studentYear) bool { return y.Year == year })
 	if i < 0 {
-		return nil, notFound("student", s.Reg.Matricule, "the student has no record in "+year)
+		return nil, notFound("student", s.Reg.Matricule, "the student has no record in %s", year)
 	}
 	y := *cp.Years[i]
 	y.Results = slices.Clone(y.Results)

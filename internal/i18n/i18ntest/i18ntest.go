@@ -32,16 +32,6 @@ type Call struct {
 // the literal.
 func Calls(tb testing.TB, dir string, formatArg map[string]int, skip ...string) []Call {
 	tb.Helper()
-	return CallsPending(tb, dir, formatArg, nil, skip...)
-}
-
-// CallsPending is Calls, but for the files of pending (name: how many),
-// whose formats that are not string literals are not yet translatable
-// and stay in English: a file is allowed exactly that many, and fails tb
-// with more, or with fewer (the exception is then to be removed).
-func CallsPending(tb testing.TB, dir string, formatArg map[string]int, pending map[string]int, skip ...string) []Call {
-	tb.Helper()
-	nonLiteral := map[string]int{}
 	fset := token.NewFileSet()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -80,10 +70,6 @@ func CallsPending(tb testing.TB, dir string, formatArg map[string]int, pending m
 				pos := fset.Position(c.Pos())
 				at := fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
 				lit, ok := c.Args[i].(*ast.BasicLit)
-				if (!ok || lit.Kind != token.STRING) && pending[filepath.Base(pos.Filename)] > 0 {
-					nonLiteral[filepath.Base(pos.Filename)]++
-					return true
-				}
 				if !ok || lit.Kind != token.STRING {
 					tb.Errorf("%s: %s's format is not a string literal: write the format in the call, the French catalog is keyed by it", at, fn)
 					return true
@@ -95,11 +81,6 @@ func CallsPending(tb testing.TB, dir string, formatArg map[string]int, pending m
 				out = append(out, Call{Pos: at, Func: fn, Format: s})
 				return true
 			})
-		}
-	}
-	for file, n := range pending {
-		if got := nonLiteral[file]; got != n {
-			tb.Errorf("%s: %d formats that are not string literals, %d pending: the file changed, update the pending count (at 0, remove it)", file, got, n)
 		}
 	}
 	if len(out) == 0 {
