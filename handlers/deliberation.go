@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -61,7 +62,14 @@ func (hs *Handlers) OpenDeliberation(ctx context.Context, id auth.Identity, key 
 	if !slices.Contains(present, j.President) {
 		ps.add("present", strings.Join(present, ","), "the president (%s) chairs the deliberation and must be present", j.President)
 	}
-	q := quorum(j, present, statuses, docs.Catalog)
+	bySheet := map[string]projections.SheetStatus{}
+	for _, s := range statuses {
+		bySheet[s.UE] = s
+	}
+	q := quorumRule(j, docs.Catalog, func(ue string) bool {
+		s, ok := bySheet[ue]
+		return ok && s.Entered+len(s.Teachers) > 0
+	}).Of(present)
 	if !q.Met {
 		ps.add("present", strings.Join(present, ","), "quorum not met: %d of the members teaching a compulsory UE evaluated in %s are present, %d are required (more than half)",
 			q.Present, ref.Session, q.Required)
@@ -91,35 +99,84 @@ func (hs *Handlers) OpenDeliberation(ctx context.Context, id auth.Identity, key 
 	})
 }
 
-// quorum is the décret's presence rule: more than half of the members
-// teaching a compulsory UE evaluated in the session (every member when
-// none is known to teach one).
-func quorum(j projections.JuryView, present []string, sheets []projections.SheetStatus, cat *catalog.Catalog) events.Quorum {
-	evaluated := map[string]bool{}
-	for _, s := range sheets {
-		if ue, ok := cat.UE(s.UE); ok && ue.Kind == catalog.Core && ue.Credits > 0 && s.Entered+len(s.Teachers) > 0 {
-			evaluated[s.UE] = true
-		}
-	}
-	var counted []string
-	for _, m := range j.Members {
-		if slices.ContainsFunc(m.Teaches, func(ue string) bool { return evaluated[ue] }) {
-			counted = append(counted, m.ID)
-		}
-	}
-	if len(counted) == 0 {
-		for _, m := range j.Members {
-			counted = append(counted, m.ID)
-		}
-	}
-	q := events.Quorum{Required: len(counted)/2 + 1}
-	for _, m := range counted {
+// QuorumRule is who counts for the quorum of a session's deliberation,
+// by the décret's presence rule: the members teaching a compulsory UE
+// evaluated in the session (a sheet with a result or an entry), or every
+// member when none does. More than half of them must be present.
+type QuorumRule struct {
+	Counted  []string // the members who count
+	Everyone bool     // no member teaches a compulsory UE evaluated in the session
+	Required int      // more than half of Counted
+}
+
+// Counts reports whether member counts for the quorum.
+func (r QuorumRule) Counts(member string) bool { return slices.Contains(r.Counted, member) }
+
+// Of is the quorum of the members present.
+func (r QuorumRule) Of(present []string) events.Quorum {
+	q := events.Quorum{Required: r.Required}
+	for _, m := range r.Counted {
 		if slices.Contains(present, m) {
 			q.Present++
 		}
 	}
 	q.Met = q.Present >= q.Required
 	return q
+}
+
+// quorumRule applies the presence rule to j; evaluated reports whether a
+// UE of the session has a result or an entry on its sheet, and is asked
+// only until each member is known to count.
+func quorumRule(j projections.JuryView, cat *catalog.Catalog, evaluated func(ue string) bool) QuorumRule {
+	known := map[string]bool{}
+	counts := func(code string) bool {
+		if e, ok := known[code]; ok {
+			return e
+		}
+		ue, ok := cat.UE(code)
+		e := ok && ue.Kind == catalog.Core && ue.Credits > 0 && evaluated(code)
+		known[code] = e
+		return e
+	}
+	var r QuorumRule
+	for _, m := range j.Members {
+		if slices.ContainsFunc(m.Teaches, counts) {
+			r.Counted = append(r.Counted, m.ID)
+		}
+	}
+	if len(r.Counted) == 0 {
+		r.Everyone = true
+		for _, m := range j.Members {
+			r.Counted = append(r.Counted, m.ID)
+		}
+	}
+	r.Required = len(r.Counted)/2 + 1
+	return r
+}
+
+// QuorumRule is who counts for the quorum of ref's deliberation now, as
+// OpenDeliberation decides it: the deliberation page shows it before and
+// after the opening.
+func (hs *Handlers) QuorumRule(ref DeliberationRef) (QuorumRule, error) {
+	docs, err := hs.Cohort.DeliberationDocuments(ref.Programme, ref.Year, catalog.Session(ref.Session))
+	if err != nil {
+		return QuorumRule{}, viewError(err)
+	}
+	j, ok := hs.Cohort.Jury(ref.Programme, ref.Year)
+	if !ok {
+		return QuorumRule{}, refuse(Invalid, "jury", ref.Programme+" "+ref.Year, "no jury is constituted for this programme and year; the secretariat constitutes it first")
+	}
+	session := catalog.Session(ref.Session)
+	var failed error
+	r := quorumRule(j, docs.Catalog, func(code string) bool {
+		if ue, _ := docs.Catalog.UE(code); !ue.HasSession(session) {
+			return false
+		}
+		s, err := hs.Cohort.SheetStatus(ref.Year, session, code)
+		failed = cmp.Or(failed, err)
+		return err == nil && s.Entered+len(s.Teachers) > 0
+	})
+	return r, viewError(failed)
 }
 
 // CloseDeliberation closes a session's deliberation (president or

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gradelog/gradelog/events"
+	"github.com/gradelog/gradelog/rules"
 )
 
 // JuryView is a programme's jury for a year.
@@ -231,12 +232,14 @@ func ParseChange(s string) (c Change, ok bool) {
 // written.
 type WhatIfView struct {
 	Basis
-	Programme string          `json:"programme"`
-	Year      string          `json:"year"`
-	Session   string          `json:"session"`
-	Criteria  string          `json:"criteria,omitempty"`
-	Students  []WhatIfStudent `json:"students"`
-	Changed   int             `json:"changed"`
+	Programme string `json:"programme"`
+	Year      string `json:"year"`
+	Session   string `json:"session"`
+	Criteria  string `json:"criteria,omitempty"`
+	// Simulated are the criteria simulated, when others than the year's.
+	Simulated *rules.Deliberation `json:"simulated_criteria,omitempty"`
+	Students  []WhatIfStudent     `json:"students"`
+	Changed   int                 `json:"changed"`
 }
 
 // WhatIfStudent is one student's proposal before and after.

@@ -42,6 +42,9 @@ func (c *Cohort) WhatIf(programme, year string, session catalog.Session, w WhatI
 		after.Ruleset = &rs
 		v.Criteria = fmt.Sprintf("max_deficit %s, max_failed_credits %d, min_year_average %s",
 			w.Criteria.MaxDeficit, w.Criteria.MaxFailedCredits, w.Criteria.MinYearAverage)
+		sim := *w.Criteria
+		sim.Text = "" // the ruleset's words state its own figures
+		v.Simulated = &sim
 	}
 	byStudent := map[string][]Change{}
 	for _, ch := range w.Changes {

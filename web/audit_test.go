@@ -178,7 +178,7 @@ func TestAuditTrailOfACorrection(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Note corrigée") {
 			t.Errorf("an unknown kind: %d, want 422 with the whole history shown", status)
 		}
-		auditHas(t, "an unknown kind", body, `role="alert"`, "<code>type</code>")
+		auditHas(t, "an unknown kind", body, `role="alert"`, `<strong class="field">type</strong>`)
 	})
 
 	t.Run("as of", func(t *testing.T) {
@@ -197,7 +197,7 @@ func TestAuditTrailOfACorrection(t *testing.T) {
 		if status != http.StatusUnprocessableEntity {
 			t.Errorf("as of a date that is not one: %d, want 422", status)
 		}
-		auditHas(t, "as of a date that is not one", body, "<code>au</code>", "AAAA-MM-JJ")
+		auditHas(t, "as of a date that is not one", body, `<strong class="field">au</strong>`, "AAAA-MM-JJ")
 		if status, _ := aud.get(timeline + "?heure=10:00"); status != http.StatusUnprocessableEntity {
 			t.Errorf("as of a time without a date: %d, want 422", status)
 		}

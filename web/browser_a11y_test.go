@@ -423,8 +423,11 @@ func TestBrowserAccessibility(t *testing.T) {
 	run(t, ctx, "a what-if",
 		chromedp.Navigate(s.URL+q3), chromedp.WaitReady(chromedp.CSS(`#changements`)),
 		chromedp.SendKeys(chromedp.CSS(`#changements`), resit.ID+":1/9:Travaux pratiques=12"),
+		// Every student: the changed proposals in full, the others one line each.
+		chromedp.Click(chromedp.CSS(`form[action$="/simulation"] input[name=tous]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/simulation"] button[type=submit]`)),
 		chromedp.WaitReady(chromedp.CSS(`main p.flash`)),
+		chromedp.WaitReady(chromedp.CSS(`main section.whatif-unchanged`)),
 	)
 	audit("jury : simulation")
 	visit("jury : rejeu Q2", q2+"/rejeu", `#pas`)

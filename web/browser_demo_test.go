@@ -148,6 +148,11 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	run(t, ctx, "the sign-in page", chromedp.Navigate(s.URL+"/connexion"), chromedp.WaitVisible(chromedp.CSS(`ul.accounts button`)), snap("connexion"))
 	signIn("prof.lambert", "Mes feuilles de cotes")
 	sheetPath := "/feuilles/" + demo.Year + "/Q3/" + demo.OpenUE
+	// The list counts the students still to complete, and says so.
+	listed := get(t, ctx, "the list's count", chromedp.Evaluate[[]string](`(() => {
+		const tr = document.querySelector('main tr:has(a[href="`+sheetPath+`"])'), heads = tr.closest("table").tHead.rows[0].cells;
+		return [heads[heads.length - 1].innerText.trim(), tr.cells[tr.cells.length - 1].innerText.trim()];
+	})()`))
 	run(t, ctx, "open the Q3 sheet of 1/9",
 		snap("mes-feuilles"),
 		chromedp.Focus(chromedp.CSS(`a[href="`+sheetPath+`"]`)),
@@ -156,6 +161,11 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 		until(`document.getElementById("saisie").dataset.pending === "0"`),
 		snap("feuille-vide"),
 	)
+	incomplete := get(t, ctx, "the rows to complete", chromedp.Evaluate[int](`Array.from(document.querySelectorAll("#saisie td.state")).filter(td => td.innerText.startsWith("à compléter")).length`))
+	if listed[0] != "Étudiants à compléter" || listed[1] != text(t, ctx, "#a-completer") || listed[1] != fmt.Sprint(incomplete) {
+		t.Errorf("the list's %q says %s for the sheet, whose page says %s student(s) to complete and has %d row(s) to complete (%s value(s) missing)",
+			listed[0], listed[1], text(t, ctx, "#a-completer"), incomplete, text(t, ctx, "#manquantes"))
+	}
 	// The open cells in the order Tab visits them: each is left with
 	// Enter when the next one is the same column's next student, else
 	// with Tab; Enter on the column's last student saves it and moves to
@@ -202,6 +212,9 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 	if got := text(t, ctx, "#manquantes"); got != "0" {
 		t.Errorf("missing values after filling: %q, want 0", got)
 	}
+	if got := text(t, ctx, "#a-completer"); got != "0" {
+		t.Errorf("students to complete after filling: %q, want 0", got)
+	}
 	if got := text(t, ctx, "section[aria-labelledby=remise] label"); !strings.Contains(got, "valeurs manquantes : 0") {
 		t.Errorf("the submission's confirmation after filling says %q, want no value missing", got)
 	}
@@ -240,6 +253,25 @@ func TestBrowserDemoNewcomer(t *testing.T) {
 		snap("deliberation-ouverte"),
 	)
 	t.Logf("opened: %s", text(t, ctx, "p.flash"))
+	// Every member sits, but only those who teach a compulsory UE of the
+	// session count for the quorum: the page says how many of them, and
+	// which.
+	type member struct{ Counts, Present string }
+	jury := get(t, ctx, "the jury", chromedp.Evaluate[[]member](`Array.from(document.querySelectorAll("section[aria-labelledby=jury] tbody tr")).map(tr => ({
+		Counts: tr.cells[4].innerText.trim(), Present: tr.cells[5].innerText.trim()}))`))
+	counted := 0
+	for _, m := range jury {
+		if m.Counts == "compte" {
+			counted++
+		}
+	}
+	if counted == 0 || counted == len(jury) {
+		t.Errorf("the jury's table says %d of %d members count for the quorum; the demo's Q3 has members who teach no UE re-sat in September: %+v", counted, len(jury), jury)
+	}
+	quorum := fmt.Sprintf("%d des %d membres qui enseignent une UE obligatoire de la session sont présents ; il en faut plus de la moitié (%d) : quorum atteint", counted, counted, counted/2+1)
+	if got := text(t, ctx, "#quorum"); got != quorum {
+		t.Errorf("the quorum reads %q, want %q", got, quorum)
+	}
 	type student struct{ Matricule, Proposed, IfRefused string }
 	students := get(t, ctx, "the students", chromedp.Evaluate[[]student](`Array.from(document.querySelectorAll("table.jury-students tbody tr")).map(tr => {
 		const p = tr.cells[2].innerText.split("\n");

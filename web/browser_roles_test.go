@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -296,6 +297,20 @@ func TestBrowserRolesSecretariat(t *testing.T) {
 	if got := texts(t, ctx, "main .refusal li"); len(got) != 1 || !strings.Contains(got[0], "« 2026-08-31 »") {
 		t.Errorf("the deadline before the end of the exams is refused with %q, want the one date named", got)
 	}
+	// The field is named in plain emphasised text, not as code; the box
+	// keeps its distance from the form below it.
+	if got := get(t, ctx, "the field's font", chromedp.Evaluate[string](`(() => {
+		const f = document.querySelector("main .refusal li strong.field");
+		return f ? f.textContent + " / " + getComputedStyle(f).fontFamily : "none";
+	})()`)); !strings.HasPrefix(got, "échéance d'encodage / ") || strings.Contains(got, "monospace") {
+		t.Errorf("the refused field shows as %q, want its French label in the page's font", got)
+	}
+	if gap := get(t, ctx, "the gap below the refusal", chromedp.Evaluate[float64](`(() => {
+		const box = document.querySelector("main .refusal");
+		return box.nextElementSibling.getBoundingClientRect().top - box.getBoundingClientRect().bottom;
+	})()`)); gap < 12 {
+		t.Errorf("the refusal's box is %.0f px from the form below it, want some room (at least 12 px)", gap)
+	}
 	if got := q3Deadline(); got != "9 septembre 2026 à 23:59" {
 		t.Errorf("after the refusal the Q3 deadline shows %q", got)
 	}
@@ -467,6 +482,28 @@ func TestBrowserRolesSecretariat(t *testing.T) {
 	if got := text(t, ctx, "#etat"); !strings.HasPrefix(got, "rouverte") {
 		t.Errorf("the reopened sheet says %q, want rouverte", got)
 	}
+	// The import of a reopened sheet asks for a reason: beside the file,
+	// both on one line, the two options below each other, aligned.
+	type box struct{ Top, Left, Bottom float64 }
+	boxes := get(t, ctx, "the import form's layout", chromedp.Evaluate[map[string]box](`(() => {
+		const f = document.querySelector('main form[action$="/import"]'), out = {};
+		const at = (name, e) => { if (e) { const r = e.getBoundingClientRect(); out[name] = {Top: r.top, Left: r.left, Bottom: r.bottom}; } };
+		at("file", f.querySelector("input[name=fichier]"));
+		at("reason", f.querySelector("input[name=motif]"));
+		at("preview", f.querySelector("input[name=apercu]").closest("label"));
+		at("partial", f.querySelector("input[name=partiel]").closest("label"));
+		at("button", f.querySelector("button"));
+		return out;
+	})()`))
+	file, reason, preview, partial, button := boxes["file"], boxes["reason"], boxes["preview"], boxes["partial"], boxes["button"]
+	switch {
+	case reason == (box{}):
+		t.Error("the reopened sheet's import asks for no reason")
+	case math.Abs(reason.Bottom-file.Bottom) > 2 || reason.Left <= file.Left:
+		t.Errorf("the import's reason is not beside the file: file %+v, reason %+v", file, reason)
+	case preview.Left != partial.Left || preview.Top < file.Bottom || partial.Top < preview.Bottom || button.Top < partial.Bottom:
+		t.Errorf("the import's options are not aligned below the file: file %+v, options %+v and %+v, button %+v", file, preview, partial, button)
+	}
 	if after := logPosition(t, ctx); after != before+1 {
 		t.Errorf("reopening wrote %d record(s), want 1", after-before)
 	}
@@ -584,8 +621,10 @@ func TestBrowserRolesStudent(t *testing.T) {
 	if got := text(t, ctx, "main h1"); got != "Refusé" {
 		t.Errorf("%s shows %q to %s, want Refusé", timeline, got, me.ID)
 	}
-	if got := text(t, ctx, "main .refusal"); !strings.Contains(got, "rien n'a été enregistré") {
-		t.Errorf("the refusal says %q", got)
+	// A refusal for want of a right is recorded: the page says so rather
+	// than that nothing was recorded.
+	if got := text(t, ctx, "main .refusal"); !strings.HasPrefix(got, "Refusé : rien n'a été modifié ; la tentative est consignée au journal.") || strings.Contains(got, "rien n'a été enregistré") {
+		t.Errorf("the refusal says %q, want that nothing changed and the attempt is recorded", got)
 	}
 	if got := text(t, ctx, `main a[href="/"]`); got != "Retour à l'accueil" {
 		t.Errorf("the refusal's way back reads %q", got)
@@ -739,6 +778,15 @@ func TestBrowserRolesJuryReplayAndWhatIf(t *testing.T) {
 		snap("rejeu-dernier-pas"),
 	)
 	check(n)
+	// The decision's panel has room (45 % of the split): its facts' values
+	// no longer wrap every few words.
+	if w := get(t, ctx, "the panel's width", chromedp.Evaluate[[]float64](`(() => {
+		const split = document.querySelector("#pas .split"), panel = split.querySelector(".panel");
+		return [panel.getBoundingClientRect().width / split.getBoundingClientRect().width,
+			Math.min(...Array.from(panel.querySelectorAll("dl.facts dd")).map(dd => dd.getBoundingClientRect().width))];
+	})()`)); w[0] < 0.43 || w[1] < 280 {
+		t.Errorf("the replay's decision panel takes %.0f %% of the split, its facts %.0f px; want at least 43 %% and 280 px", 100*w[0], w[1])
+	}
 	if got := facts()["Remplace"]; !strings.HasPrefix(got, fmt.Sprintf("la décision du pas %d : ajourné·e, le ", replaced+1)) {
 		t.Errorf("the decision after the appeal says it replaces %q, want step %d's", got, replaced+1)
 	}
@@ -785,19 +833,37 @@ func TestBrowserRolesJuryReplayAndWhatIf(t *testing.T) {
 	}
 	summary := get(t, ctx, "the what-if's summary", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("main > p")).map(p => p.innerText.trim()).find(p => p.includes("dont la proposition change")) || ""`))
 	criteria := get(t, ctx, "the simulated criteria", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("main > p")).map(p => p.innerText.trim()).find(p => p.startsWith("Critères simulés")) || ""`))
-	if !strings.Contains(criteria, " 4") {
-		t.Errorf("the what-if's criteria: %q, want the deficit of 4", criteria)
+	if criteria != "Critères simulés : déficit maximal 4, crédits non acquis au plus 15, moyenne annuelle minimale 10/20" {
+		t.Errorf("the what-if's criteria: %q, want the deficit of 4 and the ruleset's others, in French", criteria)
 	}
-	t.Logf("the what-if's criteria: %q", criteria)
 	if !strings.Contains(summary, "sur 24 comparé(s)") {
 		t.Errorf("the what-if's summary: %q, want the 24 students compared", summary)
 	}
 	changed, _ := strconv.Atoi(strings.Fields(summary)[0])
-	if got := len(texts(t, ctx, "main section h2 .badge.warn")); changed < 2 || got != changed {
+	if got := len(texts(t, ctx, "main section.whatif-changed h3 .badge.warn")); changed < 2 || got != changed {
 		t.Errorf("the what-if says %d proposal(s) changed and flags %d; want the changed mark's and at least one by the criterion", changed, got)
 	}
+	// The changed proposals first under their count, then the unchanged
+	// ones, one line each: the page no longer runs to 12,000 px.
+	if got := text(t, ctx, "main section.whatif-changed h2"); got != fmt.Sprintf("Propositions qui changent (%d)", changed) {
+		t.Errorf("the changed proposals are headed %q", got)
+	}
+	if got := text(t, ctx, "main section.whatif-unchanged h2"); got != fmt.Sprintf("Propositions inchangées (%d)", 24-changed) {
+		t.Errorf("the unchanged proposals are headed %q", got)
+	}
+	layout := get(t, ctx, "the what-if's layout", chromedp.Evaluate[[]float64](`(() => {
+		const rows = Array.from(document.querySelectorAll("main section.whatif-unchanged tbody tr"));
+		const last = Array.from(document.querySelectorAll("main section.whatif-changed > section")).pop();
+		return [rows.length, Math.max(...rows.map(r => r.getBoundingClientRect().height)),
+			last.getBoundingClientRect().bottom - document.querySelector("main section.whatif-unchanged").getBoundingClientRect().top,
+			document.documentElement.scrollHeight];
+	})()`))
+	if rows, tallest, order, height := layout[0], layout[1], layout[2], layout[3]; int(rows) != 24-changed || tallest > 60 || order > 0 || height > 6000 {
+		t.Errorf("the what-if lists %.0f unchanged students (want %d) in rows up to %.0f px tall (want one line), the last changed one %.0f px past the unchanged ones' start (want before), a page %.0f px tall",
+			rows, 24-changed, tallest, order, height)
+	}
 	sim := `section[aria-labelledby="sim-` + target.Matricule + `"]`
-	if got := text(t, ctx, sim+" h2 .badge"); got != "proposition changée" {
+	if got := text(t, ctx, sim+" h3 .badge"); got != "proposition changée" {
 		t.Errorf("%s's proposal in the what-if: %q", target.Matricule, got)
 	}
 	if got := text(t, ctx, sim+" p"); !strings.Contains(got, "UE 1/12") || !strings.HasSuffix(got, "(Q2) : 12") {
@@ -823,5 +889,29 @@ func TestBrowserRolesJuryReplayAndWhatIf(t *testing.T) {
 	row := get(t, ctx, "the target's row", chromedp.Evaluate[string](`Array.from(document.querySelectorAll("table.jury-students tbody tr")).find(tr => tr.cells[1].innerText.trim() === "`+target.Matricule+`").cells[6].innerText.trim()`))
 	if row != target.Decision {
 		t.Errorf("after the what-if %s's decision reads %q, before %q", target.Matricule, row, target.Decision)
+	}
+	// The what-if's example names the demo's students: the first one on
+	// the deliberation's page, the student whose dossier is open beside it
+	// (with a UE they sit in Q2). The deliberation's dossier keeps its
+	// 60/40 split.
+	example := func() string {
+		t.Helper()
+		return get(t, ctx, "the what-if's example", chromedp.Evaluate[string](`document.querySelector("section[aria-labelledby=simulation] textarea").placeholder + " | " + document.getElementById("changements-aide").innerText`))
+	}
+	if got, first := example(), students[0].Matricule+":"; !strings.HasPrefix(got, first) || !strings.Contains(got, "Par exemple "+first) {
+		t.Errorf("the what-if's example on the deliberation's page: %q, want one for %s, the first student", got, students[0].Matricule)
+	}
+	run(t, ctx, "the target's dossier",
+		chromedp.Click(chromedp.CSS(`table.jury-students a[href*="etudiant=`+target.Matricule+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dossier .split`)),
+	)
+	if got := example(); !strings.HasPrefix(got, target.Matricule+":") || !strings.Contains(got, "Par exemple "+target.Matricule+":") || !strings.Contains(got, "=10") {
+		t.Errorf("the what-if's example beside %s's dossier: %q", target.Matricule, got)
+	}
+	if r := get(t, ctx, "the dossier's split", chromedp.Evaluate[float64](`(() => {
+		const split = document.querySelector("#dossier .split");
+		return split.querySelector(".panel").getBoundingClientRect().width / split.getBoundingClientRect().width;
+	})()`)); r < 0.37 || r > 0.42 {
+		t.Errorf("the deliberation's decision panel takes %.0f %% of the split, want its 40 %%", 100*r)
 	}
 }

@@ -108,6 +108,7 @@ type memberRow struct {
 	Role    string // président(e), secrétaire, membre
 	Present bool   // sat at the opening
 	Checked bool   // ticked on the opening form
+	Counts  bool   // counts for the quorum
 }
 
 // deliberationPage is one session's deliberation as its page shows it.
@@ -120,7 +121,14 @@ type deliberationPage struct {
 	OpenedBy, ClosedBy string
 	MinutesPDF         string
 	Members            []memberRow
-	Students           []studentRow
+	// Quorum says who counts for the quorum and, once opened, the quorum
+	// recorded, in words; ShowCounts: the members' rows say who counts
+	// (the rule read now agrees with the recorded quorum, or it is not
+	// recorded yet).
+	Quorum     quorumRule
+	QuorumText string
+	ShowCounts bool
+	Students   []studentRow
 	// OpenSheets are the session's grade sheets not submitted yet: opening
 	// needs the president's override while there are any.
 	OpenSheets  []projections.SheetStatus
@@ -393,6 +401,13 @@ func (u *ui) deliberation(c *req) error {
 		p.ClosedBy = names.of(v.Closed.By)
 	}
 	president, secretary := false, false
+	rule, known := u.quorumRule(ref)
+	p.Quorum, p.ShowCounts = rule, known
+	if v.Opened != nil {
+		var exact bool
+		p.QuorumText, exact = quorumText(v.Opened.Quorum, v.Opened.Present, rule, known)
+		p.ShowCounts = known && exact
+	}
 	if j := v.Jury; j != nil {
 		president, secretary = c.id.ID == j.President, c.id.ID == j.Secretary
 		ticked := func(id string) bool { return true }
@@ -400,7 +415,7 @@ func (u *ui) deliberation(c *req) error {
 			ticked = func(id string) bool { return slices.Contains(c.r.PostForm["present"], id) }
 		}
 		for _, m := range j.Members {
-			row := memberRow{JuryMember: m, Role: "membre", Checked: ticked(m.ID)}
+			row := memberRow{JuryMember: m, Role: "membre", Checked: ticked(m.ID), Counts: rule.Counts[m.ID]}
 			switch m.ID {
 			case j.President:
 				row.Role = "président(e)"
@@ -458,6 +473,14 @@ func (u *ui) deliberation(c *req) error {
 		p.Selected = panel
 	}
 	p.WhatIf = whatIfFormOf(c, refusedHere("simulation"))
+	// The what-if's example: the dossier open, when its student is one of
+	// the session's, else the session's first student.
+	switch {
+	case p.Selected != nil && slices.ContainsFunc(p.Students, func(s studentRow) bool { return s.Selected }):
+		p.WhatIf.Example = u.whatIfExample(c, ref, "", &p.Selected.Dossier.Dossier)
+	case len(p.Students) > 0:
+		p.WhatIf.Example = u.whatIfExample(c, ref, p.Students[0].Student.Matricule, nil)
+	}
 	title := fmt.Sprintf("Délibération %s · %s · %s", ref.Session, ref.Year, ref.Programme)
 	if p.Selected != nil {
 		title += " · " + p.Selected.Row.Name
@@ -600,7 +623,9 @@ func (u *ui) openDeliberation(c *req) (done, error) {
 	msg := "Délibération ouverte."
 	for _, r := range got.Records {
 		if e, ok := r.Event.(events.DeliberationOpened); ok {
-			msg = fmt.Sprintf("Délibération ouverte : %d membre(s) présent(s), quorum de %d atteint.", e.Quorum.Present, e.Quorum.Required)
+			rule, known := u.quorumRule(ref)
+			text, _ := quorumText(e.Quorum, e.MembersPresent, rule, known)
+			msg = "Délibération ouverte : " + text + " : quorum atteint."
 		}
 	}
 	return done{next: deliberationPath(ref.Year, ref.Session), flash: msg, position: positionOf(got)}, nil
@@ -686,4 +711,62 @@ func (u *ui) publishResults(c *req) (done, error) {
 		}
 	}
 	return done{next: deliberationPath(ref.Year, ref.Session), flash: msg, position: positionOf(got)}, nil
+}
+
+// quorumRule is handlers.QuorumRule as the pages show it.
+type quorumRule struct {
+	Counts   map[string]bool // the members who count, by id
+	Counted  int
+	Required int  // more than half of Counted
+	Everyone bool // no member teaches a compulsory UE evaluated at the session
+}
+
+// quorumRule reads who counts for the quorum of ref's deliberation now,
+// from the handlers' rule; false when the handlers cannot say (no jury,
+// views unavailable).
+func (u *ui) quorumRule(ref handlers.DeliberationRef) (quorumRule, bool) {
+	hr, err := u.Handlers.QuorumRule(ref)
+	if err != nil {
+		return quorumRule{}, false
+	}
+	r := quorumRule{Counts: map[string]bool{}, Counted: len(hr.Counted), Required: hr.Required, Everyone: hr.Everyone}
+	for _, m := range hr.Counted {
+		r.Counts[m] = true
+	}
+	return r, true
+}
+
+// quorumText says a recorded quorum in words, without its verdict: how
+// many of the members who count were present, of how many, and how many
+// were needed. exact reports that the rule read now (known) gives the
+// quorum recorded; when it does not (the session's sheets changed since
+// the opening), the text says only what was recorded.
+func quorumText(q events.Quorum, present []string, r quorumRule, known bool) (text string, exact bool) {
+	sitting := 0
+	for _, m := range present {
+		if r.Counts[m] {
+			sitting++
+		}
+	}
+	if !known || r.Required != q.Required || sitting != q.Present {
+		return fmt.Sprintf("%d membre(s) présent(s) parmi ceux qui enseignaient une UE obligatoire de la session à l'ouverture ; il en fallait plus de la moitié (%d)",
+			q.Present, q.Required), false
+	}
+	who := "membres qui enseignent une UE obligatoire de la session"
+	if r.Everyone {
+		who = "membres du jury (aucun n'enseigne une UE obligatoire de la session : tous comptent)"
+	}
+	switch {
+	case r.Counted == 1 && !r.Everyone && q.Present == 1:
+		text = "le seul membre qui enseigne une UE obligatoire de la session est présent"
+	case r.Counted == 1 && !r.Everyone:
+		text = "le seul membre qui enseigne une UE obligatoire de la session n'est pas présent"
+	case q.Present == 0:
+		text = fmt.Sprintf("aucun des %d %s n'est présent", r.Counted, who)
+	case q.Present == 1:
+		text = fmt.Sprintf("1 des %d %s est présent", r.Counted, who)
+	default:
+		text = fmt.Sprintf("%d des %d %s sont présents", q.Present, r.Counted, who)
+	}
+	return fmt.Sprintf("%s ; il en faut plus de la moitié (%d)", text, q.Required), true
 }

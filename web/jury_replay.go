@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gradelog/gradelog/catalog"
 	"github.com/gradelog/gradelog/handlers"
 	"github.com/gradelog/gradelog/httpapi"
 	"github.com/gradelog/gradelog/projections"
@@ -76,6 +77,7 @@ type replayPage struct {
 	Path, Programme, Year, Session string
 	Opened                         *projections.Opening
 	OpenedBy, Present              string
+	QuorumText                     string
 	PreviousSession                string
 	Steps                          []replayLink
 	Step                           *replayStep
@@ -155,6 +157,8 @@ func (u *ui) replay(c *req) error {
 			present = append(present, names.of(m))
 		}
 		p.Present = strings.Join(present, ", ")
+		rule, known := u.quorumRule(ref)
+		p.QuorumText, _ = quorumText(r.Opened.Quorum, r.Opened.Present, rule, known)
 	}
 	if at <= len(r.Steps) {
 		st := r.Steps[at-1]
@@ -245,6 +249,9 @@ type whatIfForm struct {
 	Action, CSRF                               string
 	Changes, MaxDeficit, MaxFailed, MinAverage string
 	All                                        bool
+	// Example is a change written for a student of the session (the
+	// dossier open, or the first student): "" when there is none.
+	Example string
 }
 
 // whatIfFormOf is the what-if form, with what was typed when filled is
@@ -259,12 +266,95 @@ func whatIfFormOf(c *req, filled bool) whatIfForm {
 	return f
 }
 
-// changeSyntax is how a what-if change is written.
-const changeSyntax = "une ligne par changement : MATRICULE:UE=VALEUR, ou MATRICULE:UE:ACTIVITÉ=VALEUR pour une activité (par exemple HE260003:1/9:Travaux pratiques=10) ; une valeur vide efface le résultat"
+// changeSyntax is how a what-if change is written, with an example when
+// there is one.
+func changeSyntax(example string) string {
+	s := "une ligne par changement : MATRICULE:UE=VALEUR, ou MATRICULE:UE:ACTIVITÉ=VALEUR pour une activité"
+	if example != "" {
+		s += " (par exemple " + example + ")"
+	}
+	return s + " ; une valeur vide efface le résultat"
+}
+
+// whatIfExample is a what-if change for a student of the session: the
+// dossier d when it is read, else the dossier of mat ("" when mat is "" or
+// unreadable). It names a UE the student sits at the session, one the
+// rules send to the jury first, and its weakest activity when the UE has
+// several.
+func (u *ui) whatIfExample(c *req, ref handlers.DeliberationRef, mat string, d *projections.Dossier) string {
+	if d == nil {
+		if mat == "" {
+			return ""
+		}
+		got, err := u.Handlers.Dossier(c.ctx(), c.id, mat, ref.Year, ref.Session, c.query())
+		if err != nil {
+			return ""
+		}
+		d = &got
+	}
+	docs, ok := u.Handlers.Cohort.Documents(ref.Year)
+	if !ok || docs.Catalog == nil {
+		return ""
+	}
+	session := catalog.Session(ref.Session)
+	sitting := func(t projections.TranscriptUE) *projections.SittingView {
+		for i := range t.Sessions {
+			if t.Sessions[i].Session == ref.Session {
+				return &t.Sessions[i]
+			}
+		}
+		return nil
+	}
+	// The candidates, best first: to deliberate, not acquired, sat at the
+	// session, any other of the year.
+	rank := func(t projections.TranscriptUE) int {
+		for _, p := range d.Proposal.UEs {
+			if p.UE == t.Code {
+				switch p.Status {
+				case "to-deliberate":
+					return 0
+				case "not-acquired":
+					return 1
+				}
+			}
+		}
+		if sitting(t) != nil {
+			return 2
+		}
+		return 3
+	}
+	var best *projections.TranscriptUE
+	for i, t := range d.UEs {
+		if ue, ok := docs.Catalog.UE(t.Code); !ok || !ue.HasSession(session) {
+			continue
+		}
+		if best == nil || rank(t) < rank(*best) {
+			best = &d.UEs[i]
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	ue, _ := docs.Catalog.UE(best.Code)
+	if ue.Integrated || len(ue.Activities) < 2 {
+		return d.Student.Matricule + ":" + ue.Code + "=10"
+	}
+	activity := ue.Activities[0].Title
+	if st := sitting(*best); st != nil {
+		low := rules.Mark(-1)
+		for _, a := range st.Activities {
+			if m, err := rules.ParseMark(a.Result); err == nil && (low < 0 || m < low) {
+				low, activity = m, a.Activity
+			}
+		}
+	}
+	return d.Student.Matricule + ":" + ue.Code + ":" + activity + "=10"
+}
 
 // whatIfInput reads the what-if form; a line or a criterion it cannot
-// read is refused with the line.
-func whatIfInput(f whatIfForm) (handlers.WhatIfInput, error) {
+// read is refused with the line (and an example, from example, of how to
+// write it).
+func whatIfInput(f whatIfForm, example func() string) (handlers.WhatIfInput, error) {
 	in := handlers.WhatIfInput{All: f.All}
 	var ps []handlers.Problem
 	for line := range strings.Lines(f.Changes) {
@@ -274,7 +364,7 @@ func whatIfInput(f whatIfForm) (handlers.WhatIfInput, error) {
 		}
 		ch, ok := projections.ParseChange(line)
 		if !ok {
-			ps = append(ps, handlers.Problem{Field: "changements", Value: line, Rule: changeSyntax})
+			ps = append(ps, handlers.Problem{Field: "changements", Value: line, Rule: changeSyntax(example())})
 			continue
 		}
 		in.Changes = append(in.Changes, ch)
@@ -309,13 +399,24 @@ func whatIfInput(f whatIfForm) (handlers.WhatIfInput, error) {
 	return in, nil
 }
 
-// whatIfPage is a what-if's answer.
+// criteriaText says in French the deliberation criteria a what-if
+// simulated.
+func criteriaText(d rules.Deliberation) string {
+	return fmt.Sprintf("déficit maximal %s, crédits non acquis au plus %d, moyenne annuelle minimale %s/20",
+		comma(d.MaxDeficit.String()), d.MaxFailedCredits, comma(d.MinYearAverage.String()))
+}
+
+// whatIfPage is a what-if's answer: the students whose proposal changes
+// first, in full; then those whose proposal does not, one line each.
 type whatIfPage struct {
 	Path, Programme, Year, Session string
-	Criteria                       string
-	Changed                        int
-	Students                       []whatIfRow
-	Form                           whatIfForm
+	Criteria                       string // in French
+	Compared                       int
+	Changed, Unchanged             []whatIfRow
+	// UnchangedSimulated: a student whose proposal does not change had
+	// results changed by the hypothesis (the list then says which).
+	UnchangedSimulated bool
+	Form               whatIfForm
 }
 
 // whatIfRow is one student's proposal before and after.
@@ -341,7 +442,13 @@ func (u *ui) whatIf(c *req) error {
 	}
 	form := whatIfFormOf(c, true)
 	var v projections.WhatIfView
-	in, err := whatIfInput(form)
+	in, err := whatIfInput(form, func() string {
+		// The session's first student, as the deliberation page's form.
+		if d, err := u.Handlers.Deliberation(c.ctx(), c.id, ref, c.query()); err == nil && len(d.Students) > 0 {
+			return u.whatIfExample(c, ref, d.Students[0].Student.Matricule, nil)
+		}
+		return ""
+	})
 	if err == nil {
 		v, err = u.Handlers.WhatIf(c.ctx(), c.id, ref, in, c.query())
 	}
@@ -353,7 +460,10 @@ func (u *ui) whatIf(c *req) error {
 		return err
 	}
 	p := whatIfPage{Path: deliberationPath(ref.Year, ref.Session), Programme: ref.Programme, Year: ref.Year, Session: ref.Session,
-		Criteria: v.Criteria, Changed: v.Changed, Form: form}
+		Compared: len(v.Students), Form: form}
+	if v.Simulated != nil {
+		p.Criteria = criteriaText(*v.Simulated)
+	}
 	for _, s := range v.Students {
 		row := whatIfRow{Name: fullName(s.Student), Matricule: s.Student.Matricule,
 			Href:   p.Path + "?etudiant=" + url.QueryEscape(s.Student.Matricule) + "#dossier",
@@ -369,8 +479,25 @@ func (u *ui) whatIf(c *req) error {
 			}
 			row.Changes = append(row.Changes, what+" ("+ch.Session+") : "+value)
 		}
-		p.Students = append(p.Students, row)
+		if len(s.Differences) > 0 {
+			p.Changed = append(p.Changed, row)
+		} else {
+			p.Unchanged = append(p.Unchanged, row)
+			p.UnchangedSimulated = p.UnchangedSimulated || len(row.Changes) > 0
+		}
 	}
+	// The example of the form: a student the hypothesis names, else the
+	// first listed.
+	example := ""
+	switch {
+	case len(in.Changes) > 0:
+		example = in.Changes[0].Student
+	case len(p.Changed) > 0:
+		example = p.Changed[0].Matricule
+	case len(p.Unchanged) > 0:
+		example = p.Unchanged[0].Matricule
+	}
+	p.Form.Example = u.whatIfExample(c, ref, strings.ToUpper(strings.TrimSpace(example)), nil)
 	u.render(c, "whatif", fmt.Sprintf("Simulation · délibération %s · %s · %s", ref.Session, ref.Year, ref.Programme), p)
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/gradelog/gradelog/internal/gradetest"
 )
 
-// The jury's year: a jury of five, three bloc-1 students, Q2 sheets filled
+// The jury's year: a jury of six (five teach a bloc-1 UE), three bloc-1 students, Q2 sheets filled
 // and submitted.
 const (
 	juryA = "HE260001" // passes everything
@@ -36,6 +36,9 @@ var (
 		{ID: "jury.m3", Name: "Sophie Gérard", Institution: "HELMo", Teaches: []string{"1/10"}},
 		{ID: "jury.m4", Name: "Luc Wathelet", Institution: "HEPL", Teaches: []string{"1/12"}},
 		{ID: "jury.m5", Name: "Inès Boulanger", Institution: "HELMo", Teaches: []string{"1/4"}},
+		// Teaches only a bloc-2 UE, evaluated in no session of the test: sits
+		// without counting for the quorum.
+		{ID: "jury.m6", Name: "Olivier Hardy", Institution: "HEPL", Teaches: []string{"2/9"}},
 	}
 )
 
@@ -161,7 +164,12 @@ func TestJuryDeliberationPages(t *testing.T) {
 	juryShows(t, "the deliberations' list", list, "Année académique "+y, `href="`+page+`"`, "Délibération Q2 "+y, "à ouvrir")
 	body := pres.page(page)
 	juryShows(t, "the deliberation before opening", body, "Ouvrir la délibération", "Anne Delvaux", "président(e)", "Marc Thiry", "secrétaire",
-		"Benoît Lambert", "Céline Dubois", "Alice Martin", "1/12", `name="present" value="jury.m5" checked`)
+		"Benoît Lambert", "Céline Dubois", "Alice Martin", "1/12", `name="present" value="jury.m5" checked`,
+		// Who counts for the quorum, and how many must sit.
+		"Le quorum se calcule sur les 5 membres qui enseignent une UE obligatoire évaluée à cette session : il en faut plus de la moitié présents, soit 3.",
+		"Comptent pour le quorum les 5 membres qui enseignent une UE obligatoire évaluée à cette session.",
+		`value="jury.m5" checked> Inès Boulanger (membre, HELMo) · <span class="muted">compte pour le quorum</span>`,
+		`value="jury.m6" checked> Olivier Hardy (membre, HEPL)</label>`, "ne compte pas")
 	juryHides(t, "the deliberation before opening", body, "Enregistrer la décision", "Procès-verbal (PDF)")
 
 	// Opening: without the quorum, refused naming the rule, the ticks kept.
@@ -171,15 +179,18 @@ func TestJuryDeliberationPages(t *testing.T) {
 	}
 	juryShows(t, "the refused opening", body, "Refusé, rien n'a été enregistré", "quorum non atteint", `name="present" value="jury.pres" checked`)
 	juryHides(t, "the refused opening", body, `name="present" value="jury.m3" checked`)
-	// m5 is excused; four of five sit.
-	loc := pres.submit(page+"/ouverture", url.Values{"present": {"jury.pres", "jury.secr", "jury.m3", "jury.m4"}})
+	// m5 is excused; four of the five who count sit, and m6, who does not.
+	loc := pres.submit(page+"/ouverture", url.Values{"present": {"jury.pres", "jury.secr", "jury.m3", "jury.m4", "jury.m6"}})
 	if loc != page {
 		t.Errorf("after the opening: to %q, want %q", loc, page)
 	}
 	body = pres.page(page)
-	juryShows(t, "the open deliberation", body, "Délibération ouverte : 4 membre(s) présent(s), quorum de 3 atteint.", "ouverte",
-		"4 membre(s) présent(s) pour 3 requis", "atteint", "0 décidé(s), 3 à décider", "/api/v1/deliberations/MIAS/"+y+"/Q2/minutes?format=pdf",
+	quorum := "4 des 5 membres qui enseignent une UE obligatoire de la session sont présents ; il en faut plus de la moitié (3)"
+	juryShows(t, "the open deliberation", body, "Délibération ouverte : "+quorum+" : quorum atteint.", "ouverte",
+		`<dd id="quorum">`+quorum+` :
+      <span class="badge ok">quorum atteint</span></dd>`, "0 décidé(s), 3 à décider", "/api/v1/deliberations/MIAS/"+y+"/Q2/minutes?format=pdf",
 		page+"/rejeu", "?etudiant="+juryB)
+	juryHides(t, "the open deliberation", body, "membre(s) présent(s) pour")
 	juryHides(t, "the open deliberation", body, "Ouvrir la délibération")
 
 	// B's dossier beside the decision form; granting 1/12 without its
@@ -194,7 +205,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("a grant without motivation: %d\n%s", status, body)
 	}
-	juryShows(t, "the refused decision", body, "<code>motivation (UE délibérée n° 1)</code>", "dans les critères : déficit", "Moyenne annuelle satisfaisante", `value="oui" required checked aria-invalid="true"`,
+	juryShows(t, "the refused decision", body, `<strong class="field">motivation (UE délibérée n° 1)</strong>`, "dans les critères : déficit", "Moyenne annuelle satisfaisante", `value="oui" required checked aria-invalid="true"`,
 		"Dossier de Benoît Lambert")
 	decision.Set("motivation:1/12", "déficit d'un point, stage autrement réussi")
 	loc = pres.submit(page+"/decisions?etudiant="+juryB, decision)
@@ -285,7 +296,7 @@ func TestJuryDeliberationPages(t *testing.T) {
 	// The replay, step by step, as another member.
 	m4 := s.signIn(juryIdentity("jury.m4"))
 	body = m4.page(page + "/rejeu")
-	juryShows(t, "the replay", body, "Pas 1 sur 3 : Benoît Lambert", "conforme", "octroyés", "déficit d&#39;un point, stage autrement réussi",
+	juryShows(t, "the replay", body, "quorum : "+quorum+" : quorum atteint.", "Pas 1 sur 3 : Benoît Lambert", "conforme", "octroyés", "déficit d&#39;un point, stage autrement réussi",
 		"Pas 2 : Alice Martin", "Pas 3 : Céline Dubois", "Pas suivant", "Le dossier tel qu'il était")
 	body = m4.page(page + "/rejeu?pas=3")
 	juryShows(t, "the replay's third step", body, "Pas 3 sur 3 : Céline Dubois", "refusés", "échec en travaux pratiques de 1/9",
@@ -312,7 +323,14 @@ func TestJuryWhatIf(t *testing.T) {
 	page := "/deliberations/" + gradetest.Year + "/Q2"
 	m3 := s.signIn(juryIdentity("jury.m3"))
 	body := m3.page(page)
-	juryShows(t, "the what-if form", body, `action="`+page+`/simulation"`, `name="changements"`, "Simuler")
+	// The example names the session's first student (A, nothing to
+	// deliberate: their first UE sat in Q2); with C's dossier open, C and
+	// the activity the rules send to the jury.
+	juryShows(t, "the what-if form", body, `action="`+page+`/simulation"`, `name="changements"`, "Simuler",
+		`placeholder="`+juryA+`:1/4=10"`, "Par exemple <code>"+juryA+":1/4=10</code>")
+	juryShows(t, "the what-if form beside C's dossier", m3.page(page+"?etudiant="+juryC),
+		`placeholder="`+juryC+`:1/9:Travaux pratiques=10"`, "Par exemple <code>"+juryC+":1/9:Travaux pratiques=10</code>")
+	juryHides(t, "the what-if form", body, "HE260003:1/9:Travaux pratiques=10</code>")
 	before := juryLast(t, s)
 
 	// A better practical work for C.
@@ -326,26 +344,52 @@ func TestJuryWhatIf(t *testing.T) {
 	}
 	juryShows(t, "the what-if", body, "Simulation : rien n'a été enregistré", "Céline Dubois", "proposition changée", "ajourné·e", "année réussie",
 		"UE 1/9 · Travaux pratiques (Q2) : 10", "1 étudiant(s) dont la proposition change, sur 1 comparé(s)", "statut de l&#39;UE", "à délibérer", "acquise",
-		juryC+":1/9:Travaux pratiques=10</textarea>")
+		juryC+":1/9:Travaux pratiques=10</textarea>", "Propositions qui changent (1)")
+	juryHides(t, "the what-if", body, "Critères simulés", "Propositions inchangées")
 
-	// Stricter criteria for everyone: a deficit of one point at most.
-	status, body, _ = m3.post(page+"/simulation", url.Values{"deficit_max": {"1"}, "tous": {"1"}})
+	// Other criteria for everyone: a deficit of one point at most, a year
+	// average of 9,5, the failed credits the ruleset's; in French.
+	status, body, _ = m3.post(page+"/simulation", url.Values{"deficit_max": {"1"}, "moyenne_min": {"9,5"}, "tous": {"1"}})
 	if status != http.StatusOK {
 		t.Fatalf("what-if on criteria: %d\n%s", status, body)
 	}
-	juryShows(t, "the what-if on criteria", body, "Critères simulés : max_deficit 1", "Alice Martin", "Benoît Lambert", "Céline Dubois",
+	juryShows(t, "the what-if on criteria", body,
+		"Critères simulés : déficit maximal 1, crédits non acquis au plus 15, moyenne annuelle minimale 9,5/20", "Alice Martin", "Benoît Lambert", "Céline Dubois",
 		"1 étudiant(s) dont la proposition change, sur 3 comparé(s)", `name="deficit_max" value="1"`, `name="tous" value="1" checked`)
+	juryHides(t, "the what-if on criteria", body, "max_deficit", "max_failed_credits", "min_year_average")
+	// The changed proposal (C's 1/9, more than a point short, no longer
+	// to deliberate) first, in full, under its count, though C comes last
+	// by matricule; the two unchanged after it, one line each.
+	changed, unchanged := strings.Index(body, `<h2 id="changees">Propositions qui changent (1)</h2>`), strings.Index(body, `<h2 id="inchangees">Propositions inchangées (2)</h2>`)
+	c, a, b := strings.Index(body, `<h3 id="sim-`+juryC+`">`), strings.Index(body, `<tr id="sim-`+juryA+`">`), strings.Index(body, `<tr id="sim-`+juryB+`">`)
+	if changed < 0 || unchanged < changed || c < changed || c > unchanged || a < unchanged || b < a {
+		t.Errorf("the what-if on criteria lists the changed proposals at %d (C at %d), the unchanged at %d (A at %d, B at %d)", changed, c, unchanged, a, b)
+	}
+	juryHides(t, "the what-if on criteria", body, "Changements simulés")
+	if n := strings.Count(body, "Proposition avant et après la simulation"); n != 1 {
+		t.Errorf("the what-if on criteria shows %d full comparison(s), want only the changed one's", n)
+	}
+
+	// A change that changes nothing: no proposal changes; A is listed on
+	// one line, with the change simulated.
+	status, body, _ = m3.post(page+"/simulation", url.Values{"changements": {juryA + ":1/4=14"}})
+	if status != http.StatusOK {
+		t.Fatalf("a what-if that changes nothing: %d\n%s", status, body)
+	}
+	juryShows(t, "a what-if that changes nothing", body, "0 étudiant(s) dont la proposition change, sur 1 comparé(s)", "Propositions qui changent (0)",
+		"Aucune proposition ne change.", "Propositions inchangées (1)", `<th scope="col">Changements simulés</th>`, `<tr id="sim-`+juryA+`">`, "(Q2) : 14</td></tr>")
+	juryHides(t, "a what-if that changes nothing", body, "Proposition avant et après la simulation")
 
 	// An unreadable line: the deliberation page again, the line named and kept.
 	status, body, _ = m3.post(page+"/simulation", url.Values{"changements": {juryC + " 1/9 10"}, "moyenne_min": {"dix"}})
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("an unreadable what-if: %d\n%s", status, body)
 	}
-	juryShows(t, "the unreadable what-if", body, "Refusé, rien n'a été enregistré", "<code>changements</code>", "« "+juryC+" 1/9 10 »",
-		"MATRICULE:UE=VALEUR", "<code>moyenne_min</code>", "Étudiants de la session", juryC+" 1/9 10</textarea>", `name="moyenne_min" value="dix"`)
+	juryShows(t, "the unreadable what-if", body, "Refusé, rien n'a été enregistré", `<strong class="field">changements</strong>`, "« "+juryC+" 1/9 10 »",
+		"MATRICULE:UE=VALEUR", "(par exemple "+juryA+":1/4=10)", `<strong class="field">moyenne_min</strong>`, "Étudiants de la session", juryC+" 1/9 10</textarea>", `name="moyenne_min" value="dix"`)
 	// A change the handlers refuse: a mark off the scale.
 	status, body, _ = m3.post(page+"/simulation", url.Values{"changements": {juryC + ":1/11=25"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "<code>valeur (changement n° 1)</code>") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `<strong class="field">valeur (changement n° 1)</strong>`) {
 		t.Errorf("a mark off the scale: %d\n%s", status, body)
 	}
 	if after := juryLast(t, s); after != before {

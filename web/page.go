@@ -28,6 +28,9 @@ type req struct {
 	// it with what was typed (r.PostForm).
 	refused *handlers.Refusal
 	status  int
+	// logged: the refusal, for want of a right, is recorded in the log as
+	// an access.refused fact.
+	logged bool
 	// written is the position of a write this request made.
 	written uint64
 }
@@ -174,12 +177,17 @@ const flashCookie = "gradelog_flash"
 func lastSegment(p string) string { return p[strings.LastIndex(p, "/")+1:] }
 
 // record appends a refusal for want of a right as a security fact, as the
-// API does.
+// API does; the page then says the attempt is recorded.
 func (u *ui) record(c *req, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx()), 10*time.Second)
 	defer cancel()
 	if rerr := u.Handlers.Refused(ctx, c.id, "UI "+c.r.Pattern, c.r.URL.Path, err); rerr != nil {
 		slog.Error("recording a refused attempt", "route", c.r.Pattern, "err", rerr)
+		return
+	}
+	var ref *handlers.Refusal
+	if errors.As(err, &ref) && ref.Reason == handlers.Forbidden {
+		c.logged = true
 	}
 }
 

@@ -56,12 +56,15 @@ func parsePages() map[string]*pageTemplate {
 
 // view is what every page template gets.
 type view struct {
-	Title    string
-	User     auth.Identity
-	Nav      []link
-	CSRF     string
-	Flash    string
-	Refused  *handlers.Refusal
+	Title   string
+	User    auth.Identity
+	Nav     []link
+	CSRF    string
+	Flash   string
+	Refused *handlers.Refusal
+	// Logged: the refusal, for want of a right, is recorded in the log
+	// (access.refused): nothing was changed, but the attempt is kept.
+	Logged   bool
 	Form     map[string][]string // what the refused form held
 	Message  string
 	Path     string
@@ -112,7 +115,7 @@ func navOf(id auth.Identity, path string) []link {
 // render writes page name with data; a refused form's problems, in
 // French, and values come with it.
 func (u *ui) render(c *req, name, title string, data any) {
-	v := view{Title: title, CSRF: c.csrf, Flash: c.flash, Refused: c.refused.In(i18n.French), Path: c.r.URL.Path, Data: data}
+	v := view{Title: title, CSRF: c.csrf, Flash: c.flash, Refused: c.refused.In(i18n.French), Logged: c.logged, Path: c.r.URL.Path, Data: data}
 	if c.id.ID != "" {
 		v.User, v.Nav = c.id, navOf(c.id, c.r.URL.Path)
 	}

@@ -65,6 +65,18 @@ type sheetPage struct {
 	CanWrite  bool
 }
 
+// Incomplete counts the students whose row still misses a value (the
+// rows "à compléter"), as the sheets' list counts them.
+func (p sheetPage) Incomplete() int {
+	n := 0
+	for _, r := range p.Rows {
+		if len(r.Missing) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // sheet shows a grade sheet: one row per student, an input per column,
 // saved as typed (static/sheet.js) or with the form's button.
 func (u *ui) sheet(c *req) error {

@@ -3,8 +3,11 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +67,53 @@ func (s *site) refusals() []handlers.RefusalRecord {
 	return got
 }
 
+// upload posts a multipart form with a file and fields, and the
+// session's CSRF token.
+func (u *user) upload(path, name, content string, fields url.Values) (status int, body string) {
+	u.s.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fields.Set(auth.CSRFField, u.csrf())
+	for k, vs := range fields {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				u.s.t.Fatal(err)
+			}
+		}
+	}
+	f, err := w.CreateFormFile("fichier", name)
+	if err == nil {
+		_, err = f.Write([]byte(content))
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		u.s.t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", u.s.URL+path, &buf)
+	if err != nil {
+		u.s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	status, body, _ = u.do(req)
+	return status, body
+}
+
+func mustLack(t *testing.T, what, body string, unwanted ...string) {
+	t.Helper()
+	for _, w := range unwanted {
+		if strings.Contains(body, w) {
+			t.Errorf("%s shows %q", what, w)
+		}
+	}
+}
+
+var refusalDiv = regexp.MustCompile(`(?s)<div class="refusal" role="alert" id="refus">.*?</div>`)
+
+// refusalBox is the refusal's box of a page ("" when there is none).
+func refusalBox(body string) string { return refusalDiv.FindString(body) }
+
 func mustContain(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
@@ -97,8 +147,9 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || s.last() != before {
 		t.Fatalf("schedule out of order: %d, log %d -> %d", status, before, s.last())
 	}
-	mustContain(t, "the refused schedule", body, "<code>échéance d&#39;encodage</code>", "« 2026-01-20 »",
+	mustContain(t, "the refused schedule", body, "Refusé, rien n'a été enregistré.", `<strong class="field">échéance d&#39;encodage</strong>`, "« 2026-01-20 »",
 		"tombe avant la date « fin des examens » (30/01/2026)", `value="2026-01-20"`)
+	mustLack(t, "the refused schedule", body, "<code>", "la tentative est consignée")
 	sec.submit("/sessions", q1)
 	mustContain(t, "the sessions page", sec.page("/sessions"), "Q1", "2 février 2026 à 23:59")
 
@@ -110,7 +161,13 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 	}
 	sheet := "/feuilles/" + gradetest.Year + "/Q1/1/8"
 	page := prof.page(sheet)
-	mustContain(t, "the sheet", page, "Amélie", "Benoît", `name="v:`+mats[0]+`:"`, "Valeurs manquantes", "2 février 2026 à 23:59")
+	mustContain(t, "the sheet", page, "Amélie", "Benoît", `name="v:`+mats[0]+`:"`, "Valeurs manquantes", "2 février 2026 à 23:59",
+		`<span id="manquantes" class="missing-count" aria-live="polite">2</span>`, `étudiants à compléter : <span id="a-completer" class="incomplete-count">2</span>`)
+	// The list counts students, as the sheet's "à compléter" does; the
+	// sheet counts values too.
+	one := prof.page("/feuilles")
+	mustContain(t, "the teacher's sheets", one, `<th scope="col" class="num">Étudiants à compléter</th>`)
+	mustLack(t, "the teacher's sheets", one, "Valeurs manquantes")
 
 	// A mark out of scale is refused beside the form with what was typed;
 	// nothing is written.
@@ -120,18 +177,34 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 		t.Fatalf("mark out of scale: %d, log %d -> %d", status, before, s.last())
 	}
 	mustContain(t, "the refused sheet", body, "Refusé, rien n'a été enregistré", "25", `value="12,5"`,
-		"<code>valeur (cote n° 1)</code> « 25 » : "+mats[0]+" : la cote 25 est hors de l&#39;échelle 0-20")
+		`<strong class="field">valeur (cote n° 1)</strong> « 25 » : `+mats[0]+" : la cote 25 est hors de l&#39;échelle 0-20")
+	// A spreadsheet with the same mark, previewed: its report names the
+	// row's field as the refusals do, in plain emphasised text.
+	status, csv := prof.get("/api/v1/sheets/" + gradetest.Year + "/Q1/1/8/export.csv")
+	if status != http.StatusOK {
+		t.Fatalf("the sheet's CSV: %d", status)
+	}
+	csv = strings.Replace(csv, mats[0]+";Dubois;Amélie;he260001@student.helmo.be;02/02/2026;;", mats[0]+";Dubois;Amélie;he260001@student.helmo.be;02/02/2026;25;", 1)
+	status, body = prof.upload(sheet+"/import", "notes.csv", csv, url.Values{"apercu": {"1"}})
+	if status != http.StatusOK || s.last() != before {
+		t.Fatalf("an import's preview: %d, log %d -> %d\n%s", status, before, s.last(), body)
+	}
+	mustContain(t, "the import's report", body, "Aperçu de l'import (rien n'a été enregistré)", `<strong class="field">`, "« 25 » : ", "hors de l&#39;échelle 0-20")
+	mustLack(t, "the import's report", body, "<code>")
 	// A teacher may not set a justified absence (a refusal for want of a
 	// right: only its security fact is written).
 	status, body, _ = prof.post(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"CM"}})
 	if status != http.StatusForbidden || s.last() != before+1 {
 		t.Fatalf("teacher's CM: %d, log %d -> %d", status, before, s.last())
 	}
-	mustContain(t, "the refused CM", body, "CM", "ne peut être encodé que par le secrétariat, pas par l&#39;enseignant")
+	mustContain(t, "the refused CM", body, "CM", "ne peut être encodé que par le secrétariat, pas par l&#39;enseignant",
+		"Refusé : rien n'a été modifié ; la tentative est consignée au journal.")
+	mustLack(t, "the refused CM", body, "rien n'a été enregistré")
 
 	prof.submit(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"14,5"}, "v:" + mats[1] + ":": {"9"}})
 	page = prof.page(sheet)
-	mustContain(t, "the saved sheet", page, "2 valeur(s) enregistrée(s)", `value="14,5"`, `value="9"`, `<span id="manquantes" class="missing-count" aria-live="polite">0</span>`)
+	mustContain(t, "the saved sheet", page, "2 valeur(s) enregistrée(s)", `value="14,5"`, `value="9"`, `<span id="manquantes" class="missing-count" aria-live="polite">0</span>`,
+		`étudiants à compléter : <span id="a-completer" class="incomplete-count">0</span>`)
 
 	// Submission needs the confirmation.
 	status, body, _ = prof.post(sheet+"/remise", nil)
@@ -142,11 +215,14 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 	prof.submit(sheet+"/remise", url.Values{"confirmation": {"1"}})
 	mustContain(t, "the submitted sheet", prof.page(sheet), "Feuille remise.", "remise</span> le")
 
-	// Another teacher: refused, and the refusal recorded.
+	// Another teacher: refused, and the refusal recorded; the page says
+	// nothing changed and the attempt is recorded.
 	other := s.signIn(teacher12)
 	refusedBefore := len(s.refusals())
-	if status, _ := other.get(sheet); status != http.StatusForbidden {
+	if status, body := other.get(sheet); status != http.StatusForbidden {
 		t.Errorf("another teacher's sheet: %d, want 403", status)
+	} else {
+		mustContain(t, "another teacher's sheet", body, "Refusé : rien n'a été modifié ; la tentative est consignée au journal.")
 	}
 	before = s.last()
 	if status, _, _ := other.post(sheet+"/saisie", url.Values{"v:" + mats[0] + ":": {"3"}}); status != http.StatusForbidden {
@@ -169,14 +245,52 @@ func TestTeacherAndSecretariatPages(t *testing.T) {
 		"code": {"CM"}, "motif": {"certificat médical du 12 janvier"}})
 	mustContain(t, "the reopened sheet", sec.page(sheet), `value="CM"`, "rouverte")
 
-	// A PAE with unmet prerequisites is refused with every rule.
+	// A PAE that breaks requisites is refused with every rule it breaks,
+	// in the refusal's box, and nothing is written: first for a student
+	// admitted without a PAE, then as the amendment of a validated one.
 	page = sec.page("/etudiants/" + mats[0])
-	mustContain(t, "the student page", page, "Programmes annuels", "Prérequis pour la suite", "1/8")
-	status, body, _ = sec.post("/etudiants/"+mats[0]+"/pae", url.Values{"annee": {gradetest.Year}, "ue": {"2/3", "2/9"}})
-	if status != http.StatusUnprocessableEntity {
-		t.Fatalf("PAE with missing prerequisites: %d", status)
+	mustContain(t, "the student page", page, "Programmes annuels", "Prérequis pour la suite", "1/8", "Modifier le PAE")
+	const newcomer = "HE260009"
+	if _, err := s.Handlers.RegisterStudent(t.Context(), secretariat, "", handlers.Registration{Matricule: newcomer, FirstName: "Chloé", LastName: "Martin",
+		Email: "he260009@student.helmo.be"}); err != nil {
+		t.Fatal(err)
 	}
-	mustContain(t, "the refused PAE", body, "2/3", `value="2/9" checked`)
+	if _, err := s.Handlers.AdmitStudent(t.Context(), secretariat, "", newcomer, handlers.Admission{Year: gradetest.Year, Basis: "bachelier AS", HasBachelor: true}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "the page of a student without a PAE", sec.page("/etudiants/"+newcomer), "Aucun PAE validé.", "Valider le PAE")
+	// Bloc 1 without 1/12 (the co-requisite of 1/11), with 2/9 without its
+	// co-requisite 2/11 and 1/3, a complement the admission does not ask.
+	breaking := append(slices.DeleteFunc(slices.Clone(bloc1), func(ue string) bool { return ue == "1/12" }), "2/9", "1/3")
+	wantProblems := []string{
+		`<strong class="field">UE du PAE</strong> « 1/11 » : l&#39;UE 1/11 exige d&#39;avoir suivi 1/12 auparavant ou la même année (corequis)`,
+		`<strong class="field">UE du PAE</strong> « 2/9 » : l&#39;UE 2/9 exige d&#39;avoir suivi 2/11 auparavant ou la même année (corequis)`,
+		`<strong class="field">UE du PAE</strong> « 1/3 » : l&#39;UE 1/3 est un complément que l&#39;admission de l&#39;étudiant n&#39;exige pas`,
+	}
+	for _, c := range []struct {
+		what, mat string
+		form      url.Values
+	}{
+		{"a new PAE", newcomer, url.Values{"annee": {gradetest.Year}, "ue": breaking}},
+		{"an amended PAE", mats[0], url.Values{"annee": {gradetest.Year}, "ue": breaking, "motif": {"réorientation"}}},
+	} {
+		before := s.last()
+		status, body, _ := sec.post("/etudiants/"+c.mat+"/pae", c.form)
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s breaking requisites: %d\n%s", c.what, status, body)
+		}
+		if s.last() != before {
+			t.Errorf("%s breaking requisites wrote %d record(s)", c.what, s.last()-before)
+		}
+		box := refusalBox(body)
+		mustContain(t, c.what+"'s refusal", box, append([]string{"Refusé, rien n'a été enregistré."}, wantProblems...)...)
+		if n := strings.Count(box, "<li>"); n != len(wantProblems) {
+			t.Errorf("%s's refusal lists %d problem(s), want %d:\n%s", c.what, n, len(wantProblems), box)
+		}
+		mustContain(t, c.what+"'s form", body, `value="2/9" checked`, `value="1/3" checked`)
+		mustLack(t, c.what+"'s form", body, `value="1/12" checked`)
+	}
+	mustContain(t, "the student without a PAE after the refusal", sec.page("/etudiants/"+newcomer), "Aucun PAE validé.")
 
 	// Search ignores case and accents.
 	mustContain(t, "the directory", sec.page("/etudiants?q=amelie"), mats[0])

@@ -35,6 +35,8 @@
       .then(function (sheet) {
         if (!sheet) return;
         Array.prototype.forEach.call(document.querySelectorAll(".missing-count"), function (el) { el.textContent = sheet.missing; });
+        var incomplete = (sheet.rows || []).filter(function (r) { return r.missing && r.missing.length > 0; }).length;
+        Array.prototype.forEach.call(document.querySelectorAll(".incomplete-count"), function (el) { el.textContent = incomplete; });
       });
   }
 
