@@ -86,14 +86,20 @@ func (e *readError) In(tag language.Tag) string {
 func (e *readError) Unwrap() []error { return e.wrapped }
 
 // errorf is the error format writes with args; an error among args is
-// quoted (%s) and wrapped.
+// quoted (%s) and wrapped, one of this package's by its text, so that it
+// is translated, and what it wraps.
 func errorf(format string, args ...any) error {
-	e := &readError{text: textf(format, args...)}
-	for _, a := range args {
-		if err, ok := a.(error); ok {
+	e := &readError{}
+	for i, a := range args {
+		switch err := a.(type) {
+		case *readError:
+			args[i] = err.text
+			e.wrapped = append(e.wrapped, err.wrapped...)
+		case error:
 			e.wrapped = append(e.wrapped, err)
 		}
 	}
+	e.text = textf(format, args...)
 	return e
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/gradelog/gradelog/internal/i18n"
 )
 
 // maxUnzipped bounds what an uploaded XLSX may expand to; a grade sheet is
@@ -256,12 +255,12 @@ func readXLSX(data []byte) (Upload, error) {
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
-	var unreadable i18n.Text // of a sheet that may have held the table
+	var unreadable error // of a sheet that may have held the table
 	for _, sheet := range sheets {
 		raw, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		if err != nil {
-			if unreadable.IsZero() {
-				unreadable = textf("worksheet %q cannot be read: %s", sheet, err)
+			if unreadable == nil {
+				unreadable = errorf("worksheet %q cannot be read: %s", sheet, err)
 			}
 			continue
 		}
@@ -298,7 +297,7 @@ func readXLSX(data []byte) (Upload, error) {
 		what = textf("worksheets")
 	}
 	none := textf("no header row (a row starting with %q) in %s %s", headMatricule, what, quotedList(sheets))
-	if unreadable.IsZero() {
+	if unreadable == nil {
 		return Upload{}, errorf("%s", none)
 	}
 	return Upload{}, errorf("%s; %s", none, unreadable)
