@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-
 )
 
 // maxUnzipped bounds what an uploaded XLSX may expand to; a grade sheet is
