@@ -29,7 +29,10 @@ const deliberated = 200 // students of the deliberated session
 //	          from the log as of the record before it; against raw direct
 //	          gets of the records those rebuilds read (the documents and
 //	          each student's records before their decision), 16 in flight
-//	view      the deliberation view: 200 proposals from the live views
+//	view      the deliberation view read again at the same log position:
+//	          kept since it was first computed (projections'
+//	          deliberationCache); computing it (200 proposals) is what
+//	          the first read after each write costs
 //	what-if   a what-if over the whole session (other criteria)
 //
 // view and what-if read memory only: they report ms/op and ms per student
