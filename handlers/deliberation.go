@@ -109,9 +109,6 @@ type QuorumRule struct {
 	Required int      // more than half of Counted
 }
 
-// Counts reports whether member counts for the quorum.
-func (r QuorumRule) Counts(member string) bool { return slices.Contains(r.Counted, member) }
-
 // Of is the quorum of the members present.
 func (r QuorumRule) Of(present []string) events.Quorum {
 	q := events.Quorum{Required: r.Required}

@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,41 +47,8 @@ func passedOn(t *testing.T) []string {
 // noLiteralProblems: a Problem built with a Rule of its own would keep no
 // format to translate; problemf builds them all.
 func noLiteralProblems(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "problemf" {
-				continue
-			}
-			ast.Inspect(d, func(n ast.Node) bool {
-				cl, ok := n.(*ast.CompositeLit)
-				if !ok {
-					return true
-				}
-				if id, ok := cl.Type.(*ast.Ident); !ok || id.Name != "Problem" {
-					return true
-				}
-				for _, e := range cl.Elts {
-					if kv, ok := e.(*ast.KeyValueExpr); ok {
-						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Rule" {
-							t.Errorf("%s: a Problem with a Rule of its own: build it with problemf, so that its rule can be rendered in French", fset.Position(cl.Pos()))
-						}
-					}
-				}
-				return true
-			})
-		}
+	for _, at := range i18ntest.Keyed(t, ".", "Rule", "problemf") {
+		t.Errorf("%s: a Problem with a Rule of its own: build it with problemf, so that its rule can be rendered in French", at)
 	}
 }
 

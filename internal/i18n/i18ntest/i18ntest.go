@@ -134,3 +134,40 @@ func Check(tb testing.TB, cat *i18n.Catalog, calls []Call, others ...string) {
 		}
 	}
 }
+
+// Keyed returns where the non-test Go files of dir set field by name in a
+// composite literal (Problem{Rule: ...}), outside the functions named in
+// skip: a text set there keeps no format to translate.
+func Keyed(tb testing.TB, dir, field string, skip ...string) []string {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var out []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && slices.Contains(skip, fd.Name.Name) {
+				continue
+			}
+			ast.Inspect(d, func(n ast.Node) bool {
+				if kv, ok := n.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == field {
+						pos := fset.Position(kv.Pos())
+						out = append(out, fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line))
+					}
+				}
+				return true
+			})
+		}
+	}
+	return out
+}
