@@ -32,10 +32,28 @@ func Documents(k int) (*catalog.Catalog, *rules.Ruleset, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("shipped ruleset: %w\n%v", err, findings)
 	}
-	if k == 0 {
-		return cat, rs, nil
-	}
 	year := YearOf(k)
+	Move(cat, rs, k)
+	fs := cat.Check("catalog " + year)
+	fs.Acknowledge("catalog "+year, cat.Acknowledged)
+	if err := fs.Err(); err != nil {
+		return nil, nil, fmt.Errorf("catalog %s: %w", year, err)
+	}
+	if err := rs.Check("ruleset "+year, cat).Err(); err != nil {
+		return nil, nil, fmt.Errorf("ruleset %s: %w", year, err)
+	}
+	return cat, rs, nil
+}
+
+// Move moves a loaded catalog and ruleset k years on, unchecked: their
+// academic year, the session calendar and the holidays.
+func Move(cat *catalog.Catalog, rs *rules.Ruleset, k int) {
+	if k == 0 {
+		return
+	}
+	var first int
+	fmt.Sscanf(cat.Programme.AcademicYear, "%d-", &first)
+	year := fmt.Sprintf("%d-%d", first+k, first+k+1)
 	shift := func(d rules.Date) rules.Date { return rules.DateOf(d.Time().AddDate(k, 0, 0)) }
 	cat.Programme.AcademicYear, rs.AcademicYear = year, year
 	for i := range rs.Calendar {
@@ -46,13 +64,4 @@ func Documents(k int) (*catalog.Catalog, *rules.Ruleset, error) {
 	for i, h := range rs.Appeals.Holidays {
 		rs.Appeals.Holidays[i] = shift(h)
 	}
-	fs := cat.Check("catalog " + year)
-	fs.Acknowledge("catalog "+year, cat.Acknowledged)
-	if err := fs.Err(); err != nil {
-		return nil, nil, fmt.Errorf("catalog %s: %w", year, err)
-	}
-	if err := rs.Check("ruleset "+year, cat).Err(); err != nil {
-		return nil, nil, fmt.Errorf("ruleset %s: %w", year, err)
-	}
-	return cat, rs, nil
 }

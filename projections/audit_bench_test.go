@@ -12,10 +12,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/cohortgen"
 	"github.com/gradelog/gradelog/eventlog"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/benchraw"
-	"github.com/gradelog/gradelog/internal/gradetest"
 	"github.com/gradelog/gradelog/projections"
 	"github.com/gradelog/gradelog/rules"
 )
@@ -68,7 +68,7 @@ func BenchmarkAuditStudent(b *testing.B) {
 
 	// What the op reads, and what it must find.
 	until := eventlog.Until{Position: f.bound}
-	year := auditYear(auditMiddle)
+	year := cohortgen.YearOf(auditMiddle)
 	before := f.busy[:slices.Index(f.busy, f.bound)+1] // the student's records up to the bound
 	asOf := mergePositions(f.docs[:countUpTo(f.docs, f.bound)], before)
 	stream, err := env.Raw.Stream(ctx, "GRADELOG")
@@ -140,33 +140,13 @@ type decade struct {
 	paeSize    []int
 }
 
-func auditYear(k int) string { return fmt.Sprintf("%d-%d", 2025+k, 2026+k) }
-
-// auditDocuments is the shipped catalog and ruleset moved k years on (the
-// calendar and holidays with them), checked as publishing would.
+// auditDocuments is the shipped catalog and ruleset moved k years on,
+// checked as publishing would.
 func auditDocuments(tb testing.TB, k int) (*catalog.Catalog, *rules.Ruleset) {
 	tb.Helper()
-	cat, rs := gradetest.Shipped(tb)
-	year := auditYear(k)
-	if k > 0 {
-		shift := func(d rules.Date) rules.Date { return rules.DateOf(d.Time().AddDate(k, 0, 0)) }
-		cat.Programme.AcademicYear, rs.AcademicYear = year, year
-		for i := range rs.Calendar {
-			s := &rs.Calendar[i]
-			s.ExamsFrom, s.ExamsTo, s.EncodingDeadline = shift(s.ExamsFrom), shift(s.ExamsTo), shift(s.EncodingDeadline)
-			s.Deliberation, s.Publication = shift(s.Deliberation), shift(s.Publication)
-		}
-		for i, h := range rs.Appeals.Holidays {
-			rs.Appeals.Holidays[i] = shift(h)
-		}
-	}
-	fs := cat.Check("catalog " + year)
-	fs.Acknowledge("catalog "+year, cat.Acknowledged)
-	if err := fs.Err(); err != nil {
-		tb.Fatalf("catalog %s: %v", year, err)
-	}
-	if err := rs.Check("ruleset "+year, cat).Err(); err != nil {
-		tb.Fatalf("ruleset %s: %v", year, err)
+	cat, rs, err := cohortgen.Documents(k)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return cat, rs
 }
@@ -226,7 +206,7 @@ func fillDecade(tb testing.TB, ctx context.Context, l eventlog.Log) decade {
 	mats = slices.Insert(mats, auditStudents/2, auditStudent)
 
 	for k := range auditYears {
-		year := auditYear(k)
+		year := cohortgen.YearOf(k)
 		cat, rs := auditDocuments(tb, k)
 		put(events.CatalogOf(year), system,
 			events.CatalogPublished{Year: year, Programme: cat.Programme.Code, Version: 1, Digest: cat.Digest(), Catalog: cat.Canonical()},

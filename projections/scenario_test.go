@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gradelog/gradelog/catalog"
+	"github.com/gradelog/gradelog/cohortgen"
 	"github.com/gradelog/gradelog/events"
 	"github.com/gradelog/gradelog/internal/gradetest"
 	"github.com/gradelog/gradelog/rules"
@@ -111,16 +112,7 @@ func scDocuments(tb testing.TB, year string, edit func(*catalog.Catalog, *rules.
 	tb.Helper()
 	cat, rs := gradetest.Shipped(tb)
 	if year != cat.Programme.AcademicYear {
-		shift := func(d rules.Date) rules.Date { return rules.DateOf(d.Time().AddDate(1, 0, 0)) }
-		cat.Programme.AcademicYear, rs.AcademicYear = year, year
-		for i := range rs.Calendar {
-			s := &rs.Calendar[i]
-			s.ExamsFrom, s.ExamsTo, s.EncodingDeadline = shift(s.ExamsFrom), shift(s.ExamsTo), shift(s.EncodingDeadline)
-			s.Deliberation, s.Publication = shift(s.Deliberation), shift(s.Publication)
-		}
-		for i, h := range rs.Appeals.Holidays {
-			rs.Appeals.Holidays[i] = shift(h)
-		}
+		cohortgen.Move(cat, rs, 1)
 	}
 	if edit != nil {
 		edit(cat, rs)
