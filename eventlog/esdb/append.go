@@ -43,24 +43,32 @@ func (l *Log) Append(ctx context.Context, req eventlog.AppendRequest) (eventlog.
 			Metadata:    metadata{Hash: r.Hash, Schema: r.Schema}.encode(),
 		}
 	}
-	opts := es.AppendToStreamOptions{ExpectedRevision: expectation(req.Head.Version)}
+	err = l.appendTo(ctx, stream, req.Head.Version, evs)
+	switch {
+	case err == nil:
+		return l.landed(ctx, req, stream, records, evs)
+	case isCode(err, es.ErrorCodeWrongExpectedVersion):
+		return l.conflict(ctx, req, key, len(records))
+	case isCode(err, es.ErrorCodeStreamDeleted):
+		return eventlog.Appended{}, fmt.Errorf("append to %s: stream %s was deleted for good (tombstoned) and takes no more events: %w", req.Aggregate, stream, err)
+	default:
+		return eventlog.Appended{}, fmt.Errorf("append to %s (stream %s): %w", req.Aggregate, stream, err)
+	}
+}
+
+// appendTo appends evs to stream after version v (0: a new stream), again
+// while the server is unreachable or busy; it returns the last answer.
+func (l *Log) appendTo(ctx context.Context, stream string, v uint64, evs []es.EventData) error {
+	opts := es.AppendToStreamOptions{ExpectedRevision: expectation(v)}
 	for attempt := 0; ; attempt++ {
 		err := l.once(ctx, func(c *es.Client) error {
 			_, err := c.AppendToStream(ctx, stream, opts, evs...)
 			return err
 		})
-		switch {
-		case err == nil:
-			return l.landed(ctx, req, stream, records, evs)
-		case isCode(err, es.ErrorCodeWrongExpectedVersion):
-			return l.conflict(ctx, req, key, len(records))
-		case isCode(err, es.ErrorCodeStreamDeleted):
-			return eventlog.Appended{}, fmt.Errorf("append to %s: stream %s was deleted for good (tombstoned) and takes no more events: %w", req.Aggregate, stream, err)
-		case transient(err) && ctx.Err() == nil:
-			eventlog.Sleep(ctx, eventlog.Backoff(attempt))
-		default:
-			return eventlog.Appended{}, fmt.Errorf("append to %s (stream %s): %w", req.Aggregate, stream, err)
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return err
 		}
+		eventlog.Sleep(ctx, eventlog.Backoff(attempt))
 	}
 }
 

@@ -149,22 +149,13 @@ func (l *Log) importRun(ctx context.Context, v uint64, run []eventlog.Stored) er
 		}
 	}
 	span := fmt.Sprintf("source positions %d to %d (%s)", run[0].Position, run[len(run)-1].Position, run[0].Aggregate)
-	opts := es.AppendToStreamOptions{ExpectedRevision: expectation(v)}
-	for attempt := 0; ; attempt++ {
-		err := l.once(ctx, func(c *es.Client) error {
-			_, err := c.AppendToStream(ctx, stream, opts, evs...)
-			return err
-		})
-		switch {
-		case err == nil:
-			return nil
-		case isCode(err, es.ErrorCodeWrongExpectedVersion):
-			return l.importedBefore(ctx, stream, v, run, span)
-		case transient(err) && ctx.Err() == nil:
-			eventlog.Sleep(ctx, eventlog.Backoff(attempt))
-		default:
-			return fmt.Errorf("import of %s into stream %s: %w", span, stream, err)
-		}
+	switch err := l.appendTo(ctx, stream, v, evs); {
+	case err == nil:
+		return nil
+	case isCode(err, es.ErrorCodeWrongExpectedVersion):
+		return l.importedBefore(ctx, stream, v, run, span)
+	default:
+		return fmt.Errorf("import of %s into stream %s: %w", span, stream, err)
 	}
 }
 
