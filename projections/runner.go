@@ -451,24 +451,7 @@ func (r *Runner) Position() uint64 {
 
 // WaitFor returns once every view has applied the record at position pos,
 // or with an error when ctx ends first or the runner stopped.
-func (r *Runner) WaitFor(ctx context.Context, pos uint64) error {
-	for {
-		r.mu.Lock()
-		at, err, advanced := r.position, r.err, r.advanced
-		r.mu.Unlock()
-		switch {
-		case at >= pos:
-			return nil
-		case err != nil:
-			return err
-		}
-		select {
-		case <-advanced:
-		case <-ctx.Done():
-			return fmt.Errorf("views at position %d, waiting for %d: %w", at, pos, ctx.Err())
-		}
-	}
-}
+func (r *Runner) WaitFor(ctx context.Context, pos uint64) error { return r.wait(ctx, pos, false) }
 
 // CatchUp waits until the views have applied every record the log held
 // when it was called.
@@ -493,11 +476,17 @@ func (r *Runner) Settle(ctx context.Context, pos uint64) error {
 	r.mu.Lock()
 	r.sawLocked(pos, time.Now())
 	r.mu.Unlock()
+	return r.wait(ctx, pos, true)
+}
+
+// wait returns once the views have applied pos, or with an error when ctx
+// ends, the runner stopped, or (stall) the views are stalled behind pos.
+func (r *Runner) wait(ctx context.Context, pos uint64, stall bool) error {
 	for {
 		r.mu.Lock()
 		at, err, advanced := r.position, r.err, r.advanced
 		var stallsAt time.Time
-		if at < pos {
+		if stall && at < pos {
 			stallsAt = r.stallsAtLocked()
 		}
 		r.mu.Unlock()
@@ -507,18 +496,19 @@ func (r *Runner) Settle(ctx context.Context, pos uint64) error {
 		case err != nil:
 			return err
 		}
-		wait := time.Until(stallsAt)
-		if wait <= 0 {
-			return fmt.Errorf("views at position %d, waiting for %d: %w (nothing applied for %s)", at, pos, ErrStalled, r.stallAfter())
+		var timeout <-chan time.Time
+		if stall {
+			wait := time.Until(stallsAt)
+			if wait <= 0 {
+				return fmt.Errorf("views at position %d, waiting for %d: %w (nothing applied for %s)", at, pos, ErrStalled, r.stallAfter())
+			}
+			timeout = time.After(wait) // collected once it fires or is dropped (Go 1.23)
 		}
-		t := time.NewTimer(wait)
 		select {
 		case <-advanced:
-		case <-t.C:
+		case <-timeout:
 		case <-ctx.Done():
-			t.Stop()
 			return fmt.Errorf("views at position %d, waiting for %d: %w", at, pos, ctx.Err())
 		}
-		t.Stop()
 	}
 }
