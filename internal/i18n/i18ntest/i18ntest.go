@@ -32,12 +32,49 @@ type Call struct {
 // the literal.
 func Calls(tb testing.TB, dir string, formatArg map[string]int, skip ...string) []Call {
 	tb.Helper()
-	fset := token.NewFileSet()
+	var out []Call
+	walk(tb, dir, skip, func(n ast.Node, at string) {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		fn := ""
+		switch f := c.Fun.(type) {
+		case *ast.Ident:
+			fn = f.Name
+		case *ast.SelectorExpr:
+			fn = f.Sel.Name
+		}
+		i, ok := formatArg[fn]
+		if !ok || len(c.Args) <= i {
+			return
+		}
+		lit, ok := c.Args[i].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			tb.Errorf("%s: %s's format is not a string literal: write the format in the call, the French catalog is keyed by it", at, fn)
+			return
+		}
+		s, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			tb.Fatalf("%s: %v", at, err)
+		}
+		out = append(out, Call{Pos: at, Func: fn, Format: s})
+	})
+	if len(out) == 0 {
+		tb.Fatalf("no call of %v found in %s", formatArg, dir)
+	}
+	return out
+}
+
+// walk visits every node of the non-test Go files of dir but those inside
+// the functions named in skip, with its file and line.
+func walk(tb testing.TB, dir string, skip []string, visit func(n ast.Node, at string)) {
+	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var out []Call
+	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -47,46 +84,18 @@ func Calls(tb testing.TB, dir string, formatArg map[string]int, skip ...string) 
 			tb.Fatal(err)
 		}
 		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if ok && slices.Contains(skip, fd.Name.Name) {
+			if fd, ok := d.(*ast.FuncDecl); ok && slices.Contains(skip, fd.Name.Name) {
 				continue
 			}
 			ast.Inspect(d, func(n ast.Node) bool {
-				c, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
+				if n != nil {
+					pos := fset.Position(n.Pos())
+					visit(n, fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line))
 				}
-				fn := ""
-				switch f := c.Fun.(type) {
-				case *ast.Ident:
-					fn = f.Name
-				case *ast.SelectorExpr:
-					fn = f.Sel.Name
-				}
-				i, ok := formatArg[fn]
-				if !ok || len(c.Args) <= i {
-					return true
-				}
-				pos := fset.Position(c.Pos())
-				at := fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line)
-				lit, ok := c.Args[i].(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					tb.Errorf("%s: %s's format is not a string literal: write the format in the call, the French catalog is keyed by it", at, fn)
-					return true
-				}
-				s, err := strconv.Unquote(lit.Value)
-				if err != nil {
-					tb.Fatalf("%s: %v", at, err)
-				}
-				out = append(out, Call{Pos: at, Func: fn, Format: s})
 				return true
 			})
 		}
 	}
-	if len(out) == 0 {
-		tb.Fatalf("no call of %v found in %s", formatArg, dir)
-	}
-	return out
 }
 
 // Check fails tb for every call whose format has no French in cat, or a
@@ -140,34 +149,13 @@ func Check(tb testing.TB, cat *i18n.Catalog, calls []Call, others ...string) {
 // skip: a text set there keeps no format to translate.
 func Keyed(tb testing.TB, dir, field string, skip ...string) []string {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	fset := token.NewFileSet()
 	var out []string
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && slices.Contains(skip, fd.Name.Name) {
-				continue
+	walk(tb, dir, skip, func(n ast.Node, at string) {
+		if kv, ok := n.(*ast.KeyValueExpr); ok {
+			if k, ok := kv.Key.(*ast.Ident); ok && k.Name == field {
+				out = append(out, at)
 			}
-			ast.Inspect(d, func(n ast.Node) bool {
-				if kv, ok := n.(*ast.KeyValueExpr); ok {
-					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == field {
-						pos := fset.Position(kv.Pos())
-						out = append(out, fmt.Sprintf("%s:%d", filepath.Base(pos.Filename), pos.Line))
-					}
-				}
-				return true
-			})
 		}
-	}
+	})
 	return out
 }
